@@ -1,0 +1,179 @@
+"""Stage 4: resolve a reference's text to the one file it means, or to nothing.
+
+Tries, in order: exact title / file name / H1 / path; normalised forms (case, Unicode,
+punctuation, slug vs prose); the head of `title — annotation`; the file name of a moved path;
+a unique prefix for truncated slugs; and fuzzy matching only above a threshold with a clear
+winner. Several candidates at any step is reported as ambiguous, never guessed.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from .links import annotation_head, clean_reference, normalise
+from .records import Document
+
+PREFER: dict[str, frozenset[str]] = {
+    "cites_source": frozenset({"Source"}),
+}
+"""Relation -> node classes preferred when several files share a name; default: claims."""
+
+DEFAULT_PREFER = frozenset({"Claim"})
+FUZZY_THRESHOLD = 90.0
+FUZZY_MARGIN = 4.0
+MIN_PREFIX = 24
+MIN_FUZZY = 20
+
+
+@dataclass(slots=True)
+class Resolution:
+    """Where a reference leads: `file` is a root-relative path or None."""
+
+    ref: str
+    file: str | None
+    method: str
+    score: float
+    candidates: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"ref": self.ref, "file": self.file, "method": self.method, "score": round(self.score, 3), "candidates": self.candidates}
+
+
+class Resolver:
+    """An index of every document's names, answering `resolve(text)`."""
+
+    def __init__(self, documents: Iterable[Document]) -> None:
+        self.kinds: dict[str, str] = {}
+        self.domains: dict[str, str] = {}
+        self.exact: dict[str, set[str]] = {}
+        self.norm: dict[str, set[str]] = {}
+        self.basename: dict[str, set[str]] = {}
+        for doc in documents:
+            self.add(doc)
+        self._sorted: list[str] | None = None
+        self._cache: dict[str, tuple[str, float, list[str]]] = {}
+
+    def add(self, doc: Document) -> None:
+        """Index one document under all its names."""
+        self.kinds[doc.path] = doc.kind
+        domains = doc.fields.get("domain")
+        if isinstance(domains, list) and domains and isinstance(domains[0], str):
+            self.domains[doc.path] = domains[0]
+        stem = doc.path.rsplit("/", 1)[-1][:-3]
+        names = {doc.title, stem, doc.path, doc.path[:-3]}
+        if doc.h1:
+            names.add(doc.h1)
+        for key in ("title", "name"):
+            value = doc.fields.get(key)
+            if isinstance(value, str):
+                names.add(value.strip())
+        for name in names:
+            if name:
+                self.exact.setdefault(name, set()).add(doc.path)
+                n = normalise(name)
+                if n:
+                    self.norm.setdefault(n, set()).add(doc.path)
+        self.basename.setdefault(normalise(stem), set()).add(doc.path)
+        self._sorted = None
+
+    def _lookup(self, text: str) -> tuple[str, float, list[str]] | None:
+        for table, key, method, score in (
+            (self.exact, text, "exact", 1.0),
+            (self.norm, normalise(text), "normalized", 0.98),
+        ):
+            found = table.get(key)
+            if found:
+                return method, score, sorted(found)
+        return None
+
+    def resolve(self, ref: str, relation: str = "links_to", from_path: str | None = None) -> Resolution:
+        """Resolve one reference as written, from the file `from_path` if known.
+
+        When several files match equally, context may break the tie, each rule only when it
+        leaves exactly one candidate: the preferred node class for the relation, then the
+        referring file's folder, then the referring file's domain. Otherwise: ambiguous.
+        """
+        hit = self._cache.get(ref)
+        if hit is None:
+            hit = self._candidates(ref)
+            self._cache[ref] = hit
+        method, score, cands = hit
+        if method == "unresolved" or len(cands) == 1:
+            return Resolution(ref, cands[0] if method != "unresolved" else None, method, score,
+                              [] if method != "unresolved" else list(cands))
+        prefer = PREFER.get(relation, DEFAULT_PREFER)
+        folder = from_path.rsplit("/", 1)[0] if from_path and "/" in from_path else None
+        domain = self.domains.get(from_path) if from_path else None
+        rules: list[tuple[str, Callable[[str], bool]]] = [
+            ("kind", lambda c: self.kinds.get(c) in prefer),
+            ("same-folder", lambda c: folder is not None and c.rsplit("/", 1)[0] == folder),
+            ("same-domain", lambda c: domain is not None and self.domains.get(c) == domain),
+        ]
+        pool = list(cands)
+        for name, rule in rules:
+            kept = [c for c in pool if rule(c)]
+            if len(kept) == 1:
+                return Resolution(ref, kept[0], f"{method}+{name}", score, list(cands))
+            if kept:
+                pool = kept
+        return Resolution(ref, None, "ambiguous", score, list(cands))
+
+    def _candidates(self, ref: str) -> tuple[str, float, list[str]]:
+        """(method, score, candidate files) before context; one candidate means resolved."""
+        text = clean_reference(ref)
+        if not text:
+            return "unresolved", 0.0, []
+        found = self._lookup(text)
+        if found:
+            return found
+        head = annotation_head(text)
+        if head:
+            found = self._lookup(clean_reference(head))
+            if found:
+                return "annotation", min(found[1], 0.95), found[2]
+        if "/" in text:
+            tail = "/" + "/".join(normalise(seg) for seg in text.strip("/").split("/"))
+            suffix = sorted(p for p in self.kinds if ("/" + "/".join(normalise(s) for s in p[:-3].split("/"))).endswith(tail))
+            if suffix:
+                return "path-suffix", 0.97, suffix
+            hits = self.basename.get(normalise(text.rsplit("/", 1)[-1]))
+            if hits:
+                return "moved-path", 0.95, sorted(hits)
+        n = normalise(text.rstrip(".…").rstrip())
+        if len(n) >= MIN_PREFIX:
+            keys = self._prefix_keys(n)
+            if keys:
+                longest = max(len(k) for k in keys)
+                return "prefix", len(n) / max(longest, 1), sorted({p for k in keys for p in self.norm[k]})
+        if len(n) >= MIN_FUZZY:
+            return self._fuzzy(n)
+        return "unresolved", 0.0, []
+
+    def _prefix_keys(self, n: str) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self.norm)
+        keys = self._sorted
+        i = bisect.bisect_left(keys, n)
+        out = []
+        while i < len(keys) and keys[i].startswith(n):
+            out.append(keys[i])
+            i += 1
+        return out
+
+    def _fuzzy(self, n: str) -> tuple[str, float, list[str]]:
+        from rapidfuzz import fuzz, process
+
+        if self._sorted is None:
+            self._sorted = sorted(self.norm)
+        matches = process.extract(n, self._sorted, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_THRESHOLD - FUZZY_MARGIN)
+        best: dict[str, float] = {}
+        for key, score, _ in matches:
+            for path in self.norm[key]:
+                best[path] = max(best.get(path, 0.0), float(score))
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
+        if not ranked or ranked[0][1] < FUZZY_THRESHOLD:
+            return "unresolved", ranked[0][1] / 100 if ranked else 0.0, [p for p, _ in ranked[:3]]
+        top = ranked[0][1]
+        return "fuzzy", top / 100, sorted(p for p, s in ranked if top - s < FUZZY_MARGIN)
