@@ -32,6 +32,12 @@ VALUE_LINKS: list[tuple[str, str, str, str]] = [
     ("linked_set", "LinkedSet", "in_linked_set", "linked-set"),
 ]
 
+BROKEN_SEVERITY: dict[str, str] = {
+    "links_to": "error", "extracted": "error", "enriched": "error", "cites_source": "error",
+}
+"""How serious a reference naming no file is, by relation; others (depends_on, challenged_by,
+related: often free-text evidence) are warnings."""
+
 _AGENT_DIR = re.compile(r"^agents/([^/]+)/")
 
 
@@ -172,7 +178,7 @@ class _Builder:
         target = f"unresolved/{slug}" + (f"-{_short_hash(norm)}" if len(slugify(norm, 1000)) > 100 else "")
         self.node(target, "UnresolvedReference", text[:200], doc.path, ref.line, {"raw": text})
         self.edge(doc_key, target, kind, doc.path, ref.line, {**meta, "candidates": res.candidates})
-        severity = "warning" if res.method == "ambiguous" else "info"
+        severity = "warning" if res.method == "ambiguous" else BROKEN_SEVERITY.get(ref.relation, "warning")
         what = f"ambiguous between {', '.join(res.candidates)}" if res.method == "ambiguous" else "names no file"
         self.m.diagnostics.append(Diagnostic(doc.path, severity, "ambiguous-reference" if res.method == "ambiguous" else "broken-reference",
                                              f"{ref.field or 'body'} reference {text[:120]!r} {what}", ref.line))

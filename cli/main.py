@@ -1,0 +1,217 @@
+"""`codex-graph`: a thin command line over the core calls in `graph/` (one call per command).
+
+Heavy libraries are imported inside the commands so that `--help` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from graph.errors import CodexGraphError, UsageError
+
+if TYPE_CHECKING:
+    from graph.compiler import KnowledgeBase
+
+ROOT_HELP = "Knowledge-base root (default: the sample knowledge base in inbox/)."
+
+
+class _Group(click.Group):
+    """Translates codex-graph errors into one CLI error line and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CodexGraphError as exc:
+            click.echo(f"Error: {exc.message}", err=True)
+            ctx.exit(2 if isinstance(exc, UsageError) else 1)
+
+
+def _compile(root: str | None, base: str | None = None, *, progress: bool = False) -> KnowledgeBase:
+    from graph.compiler import DEFAULT_BASE, compile_kb
+
+    if progress and sys.stderr.isatty():
+        bar: Any = None
+
+        def tick(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = click.progressbar(length=total, label="reading", file=sys.stderr)
+                bar.__enter__()
+            bar.update(1)
+            if done == total:
+                bar.__exit__(None, None, None)
+
+        return compile_kb(root, base=base or DEFAULT_BASE, progress=tick)
+    return compile_kb(root, base=base or DEFAULT_BASE)
+
+
+def _summary_text(s: dict[str, Any]) -> str:
+    refs = s["references"]
+    lines = [
+        f"root: {s['root']}",
+        f"files: {s['files_seen']} seen, {s['files_in_graph']} in graph, {s['files_diagnostics_only']} in diagnostics only",
+        f"nodes: {s['nodes']}    edges: {s['edges']}",
+        "nodes by class:",
+        *[f"  {cls:<20} {n:>6}" for cls, n in s["nodes_by_class"].items()],
+        f"references: {refs['total']} total, {refs['resolved']} resolved, {refs['unresolved']} unresolved, {refs['ambiguous']} ambiguous",
+        "  by method: " + ", ".join(f"{k} {v}" for k, v in refs["by_method"].items()),
+        "diagnostics: " + (", ".join(f"{n} {sev}" for sev, n in s["diagnostics"].items()) or "none"),
+    ]
+    return "\n".join(lines)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--base", default=None, help="Base IRI of the graph's nodes.")
+@click.version_option(package_name="codex-graph")
+@click.pass_context
+def main(ctx: click.Context, base: str | None) -> None:
+    """Compile a knowledge base of Markdown sources and claims into one graph, and query it."""
+    ctx.obj = {"base": base}
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.pass_context
+def build(ctx: click.Context, root: str | None) -> None:
+    """Compile ROOT and print a summary (counts by class, edges, references, diagnostics)."""
+    kb = _compile(root, ctx.obj["base"], progress=True)
+    click.echo(_summary_text(kb.summary()))
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, root: str | None, as_json: bool) -> None:
+    """The compile summary of ROOT, as text or JSON (files_seen, counts by class, ...)."""
+    kb = _compile(root, ctx.obj["base"])
+    s = kb.summary()
+    click.echo(json.dumps(s, indent=2) if as_json else _summary_text(s))
+
+
+@main.command()
+@click.argument("args", nargs=-1, required=True, metavar="[ROOT] SPARQL")
+@click.option("--format", "fmt", default="table", show_default=True,
+              help="table, json, csv, tsv or xml for SELECT/ASK; CONSTRUCT/DESCRIBE print Turtle (or nt, jsonld, rdfxml).")
+@click.pass_context
+def query(ctx: click.Context, args: tuple[str, ...], fmt: str) -> None:
+    """Run a SPARQL query over the graph of ROOT. Use - as SPARQL to read it from stdin."""
+    from graph import query as q
+
+    if len(args) > 2:
+        raise UsageError("expected [ROOT] SPARQL")
+    root, sparql = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+    if sparql == "-":
+        sparql = sys.stdin.read()
+    if fmt not in q.RESULT_FORMATS and fmt not in q.GRAPH_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join([*q.RESULT_FORMATS, *q.GRAPH_FORMATS])}")
+    q.prepare(sparql)
+    kb = _compile(root, ctx.obj["base"])
+    result = q.run(kb.rdf, sparql)
+    if result.form in ("SELECT", "ASK") and fmt not in q.RESULT_FORMATS:
+        raise UsageError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT and ASK take {', '.join(q.RESULT_FORMATS)}")
+    click.echo(result.serialize(fmt, kb.rdf.namespace_manager), nl=False)
+
+
+@main.command()
+@click.argument("args", nargs=-1, metavar="[ROOT] [REF]...")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per reference: ref, file, method, score, candidates.")
+@click.option("--from", "from_file", default=None, help="Resolve as if written in this file (root-relative path).")
+@click.pass_context
+def resolve(ctx: click.Context, args: tuple[str, ...], as_json: bool, from_file: str | None) -> None:
+    """Resolve references to the files they mean.
+
+    If the first argument is a directory it is the root. With no REF, references are read
+    from stdin, one per line, as REF or FROM_FILE<TAB>REF.
+    """
+    items = list(args)
+    root = None
+    if items and os.path.isdir(items[0]):
+        root = items.pop(0)
+    pairs: list[tuple[str | None, str]] = [(from_file, r) for r in items]
+    if not pairs:
+        for line in sys.stdin.read().splitlines():
+            if not line.strip():
+                continue
+            src, _, ref = line.partition("\t") if "\t" in line else ("", "", line)
+            pairs.append((src or from_file, ref))
+    kb = _compile(root, ctx.obj["base"])
+    for src, ref in pairs:
+        res = kb.resolver.resolve(ref, "links_to", src)
+        if as_json:
+            click.echo(json.dumps(res.to_dict(), ensure_ascii=False))
+        else:
+            shown = res.file or (f"(ambiguous: {', '.join(res.candidates)})" if res.method == "ambiguous" else "(unresolved)")
+            click.echo(f"{ref}\t{shown}" if len(pairs) > 1 else shown)
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.option("--format", "fmt", default="turtle", show_default=True, help="Export format: turtle or nt.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="File to write (default: stdout).")
+@click.pass_context
+def export(ctx: click.Context, root: str | None, fmt: str, output: str | None) -> None:
+    """Write the whole graph of ROOT in an RDF format."""
+    from graph import export as ex
+
+    ex.get_format(fmt)
+    kb = _compile(root, ctx.obj["base"])
+    if output:
+        with open(output, "wb") as fh:
+            ex.export(kb, fmt, fh)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        ex.export(kb, fmt, sys.stdout.buffer)
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Lowest severity that makes the exit status 1.")
+@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (references and parsing only).")
+@click.pass_context
+def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_shacl: bool) -> None:
+    """Validate ROOT: SHACL shapes, broken and ambiguous references, parse problems.
+
+    Exits 1 when a finding at --fail-on severity or worse is found, so a knowledge base can
+    gate its pull requests on it.
+    """
+    from graph.check import check as run_check
+
+    kb = _compile(root, ctx.obj["base"])
+    report = run_check(kb, shacl=not no_shacl)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(fail_on), indent=2, ensure_ascii=False))
+    else:
+        for f in report.findings:
+            where = f"{f.path}:{f.line}" if f.line else (f.path or f.focus or "?")
+            click.echo(f"{f.severity:<7} {where}: [{f.code}] {f.message}")
+        c = report.counts()
+        click.echo(f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info")
+    ctx.exit(1 if report.failed(fail_on) else 0)
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, root: str | None, host: str, port: int) -> None:
+    """Compile ROOT and serve it over HTTP: SPARQL at /sparql, JSON API, docs at /docs."""
+    import uvicorn
+
+    from api.app import create_app
+
+    kb = _compile(root, ctx.obj["base"], progress=True)
+    click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
+    uvicorn.run(create_app(kb), host=host, port=port, log_level="info")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
