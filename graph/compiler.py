@@ -109,4 +109,4 @@ def compile_kb(
     model.files_seen = scan.files_seen
     t3 = time.perf_counter()
     timings = {"read": t1 - t0, "parse": t2 - t1, "resolve_and_model": t3 - t2}
-    return KnowledgeBase(scan.root, model, resolver, base if base.endswith(("/", "#")) else base + "/", timings)
+    return KnowledgeBase(scan.root, model, resolver, base if base.endswith(("/", "#", ":")) else base + "/", timings)

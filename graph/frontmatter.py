@@ -68,17 +68,27 @@ class _Budget(Exception):
     pass
 
 
-def plain(value: Any, budget: list[int] | None = None) -> Any:
-    """Copy a loaded YAML value into plain JSON-able data, within a node budget."""
+def plain(value: Any, budget: list[int] | None = None, _stack: set[int] | None = None) -> Any:
+    """Copy a loaded YAML value into plain JSON-able data, within a node budget.
+
+    Raises `_Budget` past MAX_NODES values or on a self-referencing structure.
+    """
     if budget is None:
         budget = [MAX_NODES]
+    stack = _stack if _stack is not None else set()
     budget[0] -= 1
     if budget[0] < 0:
         raise _Budget
-    if isinstance(value, dict):
-        return {str(k): plain(v, budget) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set)):
-        return [plain(v, budget) for v in value]
+    if isinstance(value, (dict, list, tuple, set)):
+        if id(value) in stack:
+            raise _Budget
+        stack.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return {str(k): plain(v, budget, stack) for k, v in value.items()}
+            return [plain(v, budget, stack) for v in value]
+        finally:
+            stack.discard(id(value))
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
     if value is None or isinstance(value, (str, int, float, bool)):
@@ -96,7 +106,7 @@ def _salvage(fm: str) -> dict[str, Any]:
         key, raw = m.group(1), (m.group(2) or "").strip()
         try:
             value = plain(yaml.load(raw, Loader=_NoDatesLoader)) if raw else None
-        except (yaml.YAMLError, _Budget):
+        except (yaml.YAMLError, _Budget, RecursionError):
             value = raw
         if isinstance(value, dict):
             value = raw
@@ -132,7 +142,7 @@ def parse(text: str) -> Parsed:
         data = yaml.load(fm, Loader=_NoDatesLoader)
         data = plain(data)
     except _Budget:
-        out.problems.append(("error", "yaml-too-large", f"frontmatter expands past {MAX_NODES} values (alias bomb?); salvaged line by line", 2))
+        out.problems.append(("error", "yaml-too-large", f"frontmatter expands past {MAX_NODES} values or refers to itself (alias bomb?); salvaged line by line", 2))
         out.fields = _salvage(fm)
         return out
     except yaml.YAMLError as exc:

@@ -79,13 +79,17 @@ class Resolver:
         self._sorted = None
 
     def _lookup(self, text: str) -> tuple[str, float, list[str]] | None:
-        for table, key, method, score in (
-            (self.exact, text, "exact", 1.0),
-            (self.norm, normalise(text), "normalized", 0.98),
-        ):
-            found = table.get(key)
-            if found:
-                return method, score, sorted(found)
+        found = self.exact.get(text)
+        if found:
+            return "exact", 1.0, sorted(found)
+        if "/" in text:
+            tail = "/" + "/".join(normalise(seg) for seg in text.strip("/").split("/"))
+            suffix = sorted(p for p in self.kinds if ("/" + "/".join(normalise(s) for s in p[:-3].split("/"))).endswith(tail))
+            if suffix:
+                return "path-suffix", 0.97, suffix
+        found = self.norm.get(normalise(text))
+        if found:
+            return "normalized", 0.98, sorted(found)
         return None
 
     def resolve(self, ref: str, relation: str = "links_to", from_path: str | None = None) -> Resolution:
@@ -134,10 +138,6 @@ class Resolver:
             if found:
                 return "annotation", min(found[1], 0.95), found[2]
         if "/" in text:
-            tail = "/" + "/".join(normalise(seg) for seg in text.strip("/").split("/"))
-            suffix = sorted(p for p in self.kinds if ("/" + "/".join(normalise(s) for s in p[:-3].split("/"))).endswith(tail))
-            if suffix:
-                return "path-suffix", 0.97, suffix
             hits = self.basename.get(normalise(text.rsplit("/", 1)[-1]))
             if hits:
                 return "moved-path", 0.95, sorted(hits)
