@@ -58,7 +58,8 @@ def _summary_text(s: dict[str, Any]) -> str:
         f"nodes: {s['nodes']}    edges: {s['edges']}",
         "nodes by class:",
         *[f"  {cls:<20} {n:>6}" for cls, n in s["nodes_by_class"].items()],
-        f"references: {refs['total']} total, {refs['resolved']} resolved, {refs['unresolved']} unresolved, {refs['ambiguous']} ambiguous",
+        f"references: {refs['total']} total, {refs['resolved']} resolved, "
+        f"{refs['unresolved']} unresolved, {refs['ambiguous']} ambiguous",
         "  by method: " + ", ".join(f"{k} {v}" for k, v in refs["by_method"].items()),
         "diagnostics: " + (", ".join(f"{n} {sev}" for sev, n in s["diagnostics"].items()) or "none"),
     ]
@@ -96,8 +97,13 @@ def stats(ctx: click.Context, root: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("args", nargs=-1, required=True, metavar="[ROOT] SPARQL")
-@click.option("--format", "fmt", default="table", show_default=True,
-              help="table, json, csv, tsv or xml for SELECT/ASK; CONSTRUCT/DESCRIBE print Turtle (or nt, jsonld, rdfxml).")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table, json, csv, tsv or xml for SELECT/ASK; CONSTRUCT/DESCRIBE print Turtle (or nt, jsonld, rdfxml).",
+)
 @click.pass_context
 def query(ctx: click.Context, args: tuple[str, ...], fmt: str) -> None:
     """Run a SPARQL query over the graph of ROOT. Use - as SPARQL to read it from stdin."""
@@ -153,7 +159,9 @@ def resolve(ctx: click.Context, args: tuple[str, ...], as_json: bool, from_file:
 @main.command()
 @click.argument("root", required=False)
 @click.option("--format", "fmt", default="turtle", show_default=True, help="Export format: turtle or nt.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="File to write (default: stdout).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="File to write (default: stdout)."
+)
 @click.pass_context
 def export(ctx: click.Context, root: str | None, fmt: str, output: str | None) -> None:
     """Write the whole graph of ROOT in an RDF format."""
@@ -172,8 +180,13 @@ def export(ctx: click.Context, root: str | None, fmt: str, output: str | None) -
 @main.command()
 @click.argument("root", required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Lowest severity that makes the exit status 1.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Lowest severity that makes the exit status 1.",
+)
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (references and parsing only).")
 @click.pass_context
 def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_shacl: bool) -> None:
@@ -205,7 +218,6 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
 def serve(ctx: click.Context, root: str | None, host: str, port: int) -> None:
     """Compile ROOT and serve it over HTTP: SPARQL at /sparql, JSON API, docs at /docs."""
     import uvicorn
-
     from api.app import create_app
 
     kb = _compile(root, ctx.obj["base"], progress=True)

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from .links import slugify
 
 _HANDLE_IN = re.compile(r"\(?\s*@(\w{1,30})\s*\)?")
-_ORG_WORDS = frozenset("""
+_ORG_WORDS = frozenset(
+    """
 inc llc ltd corp corporation company co labs lab research institute university foundation dao
 protocol capital ventures partners project initiative association group network news times journal
 press post magazine media studios studio finance fund funds markets exchange bank commission
 agency department office council committee center centre society team report reports blog
 podcast daily weekly review analytics collective consortium alliance coalition
-""".split())
+""".split()
+)
 _DOMAIN_NAME = re.compile(r"^[\w-]+\.(io|com|org|net|xyz|fm|ai|co|gg|finance|market|cash|fun)$", re.I)
 
 

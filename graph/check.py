@@ -24,8 +24,14 @@ class Finding:
     focus: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "severity": self.severity, "code": self.code,
-                "message": self.message, **({"focus": self.focus} if self.focus else {})}
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            **({"focus": self.focus} if self.focus else {}),
+        }
 
 
 @dataclass
@@ -67,8 +73,7 @@ def shacl_findings(kb: KnowledgeBase) -> list[Finding]:
     sh = Namespace("http://www.w3.org/ns/shacl#")
     cg = Namespace("https://codex-graph.dev/ontology#")
     data = kb.rdf
-    _conforms, report, _text = validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False,
-                                        allow_warnings=True)
+    _conforms, report, _text = validate(data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=True)
     out: list[Finding] = []
     for result in report.subjects(RDF.type, sh.ValidationResult):
         focus = report.value(result, sh.focusNode)

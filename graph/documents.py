@@ -55,24 +55,39 @@ def build(raw: RawFile) -> tuple[Document, list[Diagnostic]]:
     stem = raw.path.rsplit("/", 1)[-1][:-3]
     title_field = fields.get("title") or fields.get("name")
     title = str(title_field).strip() if title_field else (stem if kind == "Claim" or not h1 else h1)
-    doc = Document(raw.path, kind, title, doc_type, h1, fields, extra, parsed.body, parsed.body_line,
-                   field_lines=parsed.field_lines)
+    doc = Document(
+        raw.path, kind, title, doc_type, h1, fields, extra, parsed.body, parsed.body_line, field_lines=parsed.field_lines
+    )
 
     for name in ("date", "processed_date", "created", "last_evaluated", "updated", "last_updated", "date_archived"):
         if name in fields and fields[name] not in (None, ""):
             pd = F.parse_date(fields[name])
             fields[name] = pd.text
             if not pd.valid:
-                diags.append(Diagnostic(raw.path, "warning", "bad-date",
-                                        f"{name} {pd.text!r} is not a date; kept as written", parsed.field_lines.get(name)))
+                diags.append(
+                    Diagnostic(
+                        raw.path,
+                        "warning",
+                        "bad-date",
+                        f"{name} {pd.text!r} is not a date; kept as written",
+                        parsed.field_lines.get(name),
+                    )
+                )
 
     ref_keys = {k for k in F.REFERENCE_FIELDS if k in fields}
     for name, relation in F.REFERENCE_FIELDS.items():
         key_line = parsed.field_lines.get(name) or parsed.field_lines.get(_alias_of(name, parsed.fields))
         for item in fields.get(name, []):
             if isinstance(item, (dict, list)):
-                diags.append(Diagnostic(raw.path, "warning", "bad-reference",
-                                        f"{name} item is a {type(item).__name__}, not a title; kept as an unknown field", key_line))
+                diags.append(
+                    Diagnostic(
+                        raw.path,
+                        "warning",
+                        "bad-reference",
+                        f"{name} item is a {type(item).__name__}, not a title; kept as an unknown field",
+                        key_line,
+                    )
+                )
                 extra.setdefault(f"{name}_unparsed", []).append(item)
                 continue
             text = str(item)

@@ -12,14 +12,34 @@ from typing import Any
 
 # `type:` value -> node class. Anything not listed falls back to PATH_KINDS, then "Document".
 TYPE_KINDS: dict[str, str] = {
-    "claim": "Claim", "analysis": "Claim", "framework": "Claim", "tension": "Claim",
-    "insight": "Claim", "pattern": "Claim",
-    "source": "Source", "evidence": "Source", "archive": "Source", "newsletter": "Source",
-    "essay": "Source", "news article": "Source", "report": "Source", "news": "Source",
-    "tweet": "Source", "thread": "Source", "paper": "Source", "whitepaper": "Source",
-    "entity": "Entity", "organization": "Entity", "person": "Entity", "company": "Entity",
-    "belief": "Belief", "position": "Position", "conviction": "Conviction",
-    "topic-map": "TopicMap", "moc": "TopicMap", "map": "TopicMap",
+    "claim": "Claim",
+    "analysis": "Claim",
+    "framework": "Claim",
+    "tension": "Claim",
+    "insight": "Claim",
+    "pattern": "Claim",
+    "source": "Source",
+    "evidence": "Source",
+    "archive": "Source",
+    "newsletter": "Source",
+    "essay": "Source",
+    "news article": "Source",
+    "report": "Source",
+    "news": "Source",
+    "tweet": "Source",
+    "thread": "Source",
+    "paper": "Source",
+    "whitepaper": "Source",
+    "entity": "Entity",
+    "organization": "Entity",
+    "person": "Entity",
+    "company": "Entity",
+    "belief": "Belief",
+    "position": "Position",
+    "conviction": "Conviction",
+    "topic-map": "TopicMap",
+    "moc": "TopicMap",
+    "map": "TopicMap",
 }
 
 # (path regex, class) tried in order for files whose `type` is missing or unknown.
@@ -47,17 +67,47 @@ ALIASES: dict[str, str] = {
 
 # Canonical field -> shape. "list" fields turn a scalar into a one-item list.
 SHAPES: dict[str, str] = {
-    "type": "text", "title": "text", "name": "text", "description": "text", "author": "text",
-    "url": "text", "format": "text", "status": "text", "confidence": "text", "source": "text",
-    "notes": "text", "priority": "text", "entity_type": "text", "linked_set": "list",
-    "date": "date", "processed_date": "date", "created": "date", "last_evaluated": "date",
-    "updated": "date", "last_updated": "date", "date_archived": "date", "date_accessed": "date",
-    "archived_date": "date", "revised": "date",
-    "domain": "list", "secondary_domains": "list", "tags": "list",
-    "processed_by": "list", "tracked_by": "list", "agent": "list", "archived_by": "list",
-    "proposed_by": "list", "staked_by": "list", "ingested_by": "list",
-    "claims_extracted": "list", "enrichments": "list", "depends_on": "list",
-    "challenged_by": "list", "challenges": "list", "related_claims": "list", "sources": "list",
+    "type": "text",
+    "title": "text",
+    "name": "text",
+    "description": "text",
+    "author": "text",
+    "url": "text",
+    "format": "text",
+    "status": "text",
+    "confidence": "text",
+    "source": "text",
+    "notes": "text",
+    "priority": "text",
+    "entity_type": "text",
+    "linked_set": "list",
+    "date": "date",
+    "processed_date": "date",
+    "created": "date",
+    "last_evaluated": "date",
+    "updated": "date",
+    "last_updated": "date",
+    "date_archived": "date",
+    "date_accessed": "date",
+    "archived_date": "date",
+    "revised": "date",
+    "domain": "list",
+    "secondary_domains": "list",
+    "tags": "list",
+    "processed_by": "list",
+    "tracked_by": "list",
+    "agent": "list",
+    "archived_by": "list",
+    "proposed_by": "list",
+    "staked_by": "list",
+    "ingested_by": "list",
+    "claims_extracted": "list",
+    "enrichments": "list",
+    "depends_on": "list",
+    "challenged_by": "list",
+    "challenges": "list",
+    "related_claims": "list",
+    "sources": "list",
 }
 
 # Frontmatter list fields whose items name other documents -> relation of the reference.
@@ -73,8 +123,12 @@ REFERENCE_FIELDS: dict[str, str] = {
 
 # Fields whose values name agents of the collective.
 AGENT_FIELDS: dict[str, str] = {
-    "processed_by": "processed_by", "tracked_by": "tracked_by", "agent": "agent",
-    "archived_by": "archived_by", "proposed_by": "proposed_by", "staked_by": "staked_by",
+    "processed_by": "processed_by",
+    "tracked_by": "tracked_by",
+    "agent": "agent",
+    "archived_by": "archived_by",
+    "proposed_by": "proposed_by",
+    "staked_by": "staked_by",
     "ingested_by": "ingested_by",
 }
 
@@ -117,7 +171,9 @@ def parse_date(value: Any) -> PartialDate:
         return PartialDate(text, "invalid", None)
     year, month, day = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
     if not 1 <= month <= 12:
-        return PartialDate(text, "year" if month == 0 and day == 0 else "invalid", f"{year:04d}" if month == 0 and day == 0 else None)
+        return PartialDate(
+            text, "year" if month == 0 and day == 0 else "invalid", f"{year:04d}" if month == 0 and day == 0 else None
+        )
     if day == 0:
         return PartialDate(text, "month", f"{year:04d}-{month:02d}")
     try:
@@ -169,5 +225,7 @@ def normalise(raw: dict[str, Any], kind: str) -> tuple[dict[str, Any], dict[str,
     domains = fields.get("domain")
     if isinstance(domains, list) and len(domains) > 1:
         fields["domain"] = domains[:1]
-        fields["secondary_domains"] = fields.get("secondary_domains", []) + [d for d in domains[1:] if d not in fields.get("secondary_domains", [])]
+        fields["secondary_domains"] = fields.get("secondary_domains", []) + [
+            d for d in domains[1:] if d not in fields.get("secondary_domains", [])
+        ]
     return fields, extra, notes

@@ -58,7 +58,7 @@ def split(text: str) -> tuple[str | None, str, int, str | None]:
     close = _CLOSE.search(text, m.end())
     if close is None:
         return None, text, 1, "unclosed frontmatter: no closing '---'; the whole file is read as body"
-    fm = text[m.end():close.start()]
+    fm = text[m.end() : close.start()]
     body_start = close.end() + 1 if close.end() < len(text) else close.end()
     body_line = text.count("\n", 0, body_start) + 1
     return fm, text[body_start:], body_line, None
@@ -142,7 +142,14 @@ def parse(text: str) -> Parsed:
         data = yaml.load(fm, Loader=_NoDatesLoader)
         data = plain(data)
     except _Budget:
-        out.problems.append(("error", "yaml-too-large", f"frontmatter expands past {MAX_NODES} values or refers to itself (alias bomb?); salvaged line by line", 2))
+        out.problems.append(
+            (
+                "error",
+                "yaml-too-large",
+                f"frontmatter expands past {MAX_NODES} values or refers to itself (alias bomb?); salvaged line by line",
+                2,
+            )
+        )
         out.fields = _salvage(fm)
         return out
     except yaml.YAMLError as exc:
@@ -150,7 +157,14 @@ def parse(text: str) -> Parsed:
         line = mark.line + 2 if mark is not None else 2
         reason = getattr(exc, "problem", None) or str(exc).split("\n")[0]
         out.fields = _salvage(fm)
-        out.problems.append(("error", "yaml-syntax", f"YAML error at line {line}: {reason}; recovered {len(out.fields)} field(s) line by line", line))
+        out.problems.append(
+            (
+                "error",
+                "yaml-syntax",
+                f"YAML error at line {line}: {reason}; recovered {len(out.fields)} field(s) line by line",
+                line,
+            )
+        )
         return out
     except RecursionError:
         out.fields = _salvage(fm)
@@ -162,6 +176,8 @@ def parse(text: str) -> Parsed:
         out.fields = data
     else:
         kind = "a list" if isinstance(data, list) else "a scalar"
-        out.problems.append(("error", "frontmatter-not-mapping", f"frontmatter is {kind}, not a mapping; kept as field 'frontmatter'", 2))
+        out.problems.append(
+            ("error", "frontmatter-not-mapping", f"frontmatter is {kind}, not a mapping; kept as field 'frontmatter'", 2)
+        )
         out.fields = {"frontmatter": data}
     return out

@@ -20,8 +20,14 @@ from .records import Diagnostic, Document, Edge, Node, Reference, Tweet
 from .resolver import Resolver
 
 KIND_PREFIX: dict[str, str] = {
-    "Claim": "claim", "Source": "source", "Entity": "entity", "Belief": "belief",
-    "Position": "position", "Conviction": "conviction", "TopicMap": "map", "Document": "doc",
+    "Claim": "claim",
+    "Source": "source",
+    "Entity": "entity",
+    "Belief": "belief",
+    "Position": "position",
+    "Conviction": "conviction",
+    "TopicMap": "map",
+    "Document": "doc",
 }
 
 # Simple value fields -> (node class of the target, edge kind, key prefix).
@@ -33,7 +39,10 @@ VALUE_LINKS: list[tuple[str, str, str, str]] = [
 ]
 
 BROKEN_SEVERITY: dict[str, str] = {
-    "links_to": "error", "extracted": "error", "enriched": "error", "cites_source": "error",
+    "links_to": "error",
+    "extracted": "error",
+    "enriched": "error",
+    "cites_source": "error",
 }
 """How serious a reference naming no file is, by relation; others (depends_on, challenged_by,
 related: often free-text evidence) are warnings."""
@@ -71,16 +80,24 @@ class _Builder:
         self.resolver = resolver
         self.docs = docs
 
-    def node(self, key: str, cls: str, label: str, path: str | None = None, line: int | None = None,
-             props: dict[str, Any] | None = None) -> Node:
+    def node(
+        self,
+        key: str,
+        cls: str,
+        label: str,
+        path: str | None = None,
+        line: int | None = None,
+        props: dict[str, Any] | None = None,
+    ) -> Node:
         n = self.m.nodes.get(key)
         if n is None:
             n = Node(key, cls, label, path, line, props or {})
             self.m.nodes[key] = n
         return n
 
-    def edge(self, src: str, dst: str, kind: str, path: str | None, line: int | None = None,
-             props: dict[str, Any] | None = None) -> None:
+    def edge(
+        self, src: str, dst: str, kind: str, path: str | None, line: int | None = None, props: dict[str, Any] | None = None
+    ) -> None:
         self.m.edges.append(Edge(src, dst, kind, path, line, props or {}))
 
     def doc_key(self, doc: Document) -> str:
@@ -92,6 +109,14 @@ class _Builder:
         return key
 
     def run(self) -> Model:
+        self._first_pass()
+        for doc in self.docs:
+            self.document_edges(doc)
+        for node in self.m.nodes.values():
+            node.props.pop("_rank", None)
+        return self.m
+
+    def _first_pass(self) -> None:
         for doc in self.docs:
             key = self.doc_key(doc)
             self.m.doc_keys[doc.path] = key
@@ -100,9 +125,6 @@ class _Builder:
             if doc.h1:
                 props["h1"] = doc.h1
             self.node(key, doc.kind, doc.title, doc.path, None, props)
-        for doc in self.docs:
-            self.document_edges(doc)
-        return self.m
 
     def document_edges(self, doc: Document) -> None:
         key = self.m.doc_keys[doc.path]
@@ -144,10 +166,23 @@ class _Builder:
         else:
             tkey = f"tweet/{slugify(doc.path[:-3].rsplit('/', 1)[-1], 80)}-{_short_hash(tweet.text or str(tweet.line))}"
         existing = self.m.nodes.get(tkey)
-        props = {"status_id": tweet.id, "url": tweet.url, "text": tweet.text, "likes": tweet.likes,
-                 "theme": tweet.theme, "label": tweet.label, "handle": tweet.handle}
+        props = {
+            "status_id": tweet.id,
+            "url": tweet.url,
+            "text": tweet.text,
+            "likes": tweet.likes,
+            "theme": tweet.theme if doc.kind == "Source" else None,
+            "label": tweet.label,
+            "handle": tweet.handle,
+        }
+        rank = (2 if tweet.likes is not None else 1) if doc.kind == "Source" else 0
+        label = (tweet.label or tweet.text or tweet.id or "tweet")[:120]
         if existing is None:
-            self.node(tkey, "Tweet", (tweet.label or tweet.text or tweet.id or "tweet")[:120], tweet.path, tweet.line, props)
+            self.node(tkey, "Tweet", label, tweet.path, tweet.line, {**props, "_rank": rank})
+        elif rank > existing.props["_rank"]:
+            merged = {k: v if v is not None else existing.props.get(k) for k, v in props.items()}
+            existing.props.update(merged, _rank=rank)
+            existing.path, existing.line, existing.label = tweet.path, tweet.line, label
         else:
             for k, v in props.items():
                 if v is not None and existing.props.get(k) is None:
@@ -180,8 +215,15 @@ class _Builder:
         self.edge(doc_key, target, kind, doc.path, ref.line, {**meta, "candidates": res.candidates})
         severity = "warning" if res.method == "ambiguous" else BROKEN_SEVERITY.get(ref.relation, "warning")
         what = f"ambiguous between {', '.join(res.candidates)}" if res.method == "ambiguous" else "names no file"
-        self.m.diagnostics.append(Diagnostic(doc.path, severity, "ambiguous-reference" if res.method == "ambiguous" else "broken-reference",
-                                             f"{ref.field or 'body'} reference {text[:120]!r} {what}", ref.line))
+        self.m.diagnostics.append(
+            Diagnostic(
+                doc.path,
+                severity,
+                "ambiguous-reference" if res.method == "ambiguous" else "broken-reference",
+                f"{ref.field or 'body'} reference {text[:120]!r} {what}",
+                ref.line,
+            )
+        )
 
 
 def assemble(docs: Iterable[Document], resolver: Resolver | None = None) -> Model:

@@ -53,8 +53,21 @@ class QueryResult:
         name, _ = RESULT_FORMATS[fmt]
         if name == "txt":
             return _table(self.result, namespace_manager)
+        if name == "tsv":
+            return _tsv(self.result)
         out = self.result.serialize(format=name)
         return out.decode("utf-8") if isinstance(out, bytes) else str(out)
+
+
+def _tsv(result: Any) -> str:
+    """SPARQL 1.1 TSV: `?var` headers, terms in Turtle syntax (rdflib has no TSV writer)."""
+    if result.type == "ASK":
+        return "?_askResult\n" + ("true" if result.askAnswer else "false") + "\n"
+    names = [str(v) for v in result.vars]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    for row in result:
+        lines.append("\t".join("" if row[i] is None else row[i].n3() for i in range(len(names))))
+    return "\n".join(lines) + "\n"
 
 
 def _table(result: Any, nsm: Any) -> str:
@@ -71,13 +84,13 @@ def _table(result: Any, nsm: Any) -> str:
         if term.__class__.__name__ == "URIRef":
             for ns, prefix in prefixes:
                 if text.startswith(ns) and len(text) > len(ns):
-                    return f"{prefix}:{text[len(ns):]}"
+                    return f"{prefix}:{text[len(ns) :]}"
         return text
 
     rows = [[cell(row[i]) for i in range(len(names))] for row in result]
     widths = [min(max([len(n)] + [len(r[i]) for r in rows]), 100) for i, n in enumerate(names)]
-    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths)), "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c[:100].ljust(w) for c, w in zip(r, widths)) for r in rows]
+    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=False)), "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(c[:100].ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
@@ -113,8 +126,10 @@ def prepare(sparql: str) -> Any:
         try:
             parseUpdate(sparql)
         except Exception:
-            raise QueryError(f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
-                             detail={"line": exc.lineno, "column": exc.col}) from None
+            raise QueryError(
+                f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
+                detail={"line": exc.lineno, "column": exc.col},
+            ) from None
         raise QueryError("SPARQL Update is refused: the graph is read-only") from None
     except Exception as exc:  # rdflib raises plain exceptions for some malformed input
         raise QueryError(f"SPARQL syntax error: {exc}") from None

@@ -23,26 +23,56 @@ SIOC = Namespace("http://rdfs.org/sioc/ns#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 
 PREFIXES: dict[str, Namespace] = {
-    "cg": CG, "cgf": CGF, "dcterms": Namespace(str(DCTERMS)), "foaf": Namespace(str(FOAF)),
-    "skos": Namespace(str(SKOS)), "schema": SCHEMA, "sioc": SIOC, "prov": PROV,
+    "cg": CG,
+    "cgf": CGF,
+    "dcterms": Namespace(str(DCTERMS)),
+    "foaf": Namespace(str(FOAF)),
+    "skos": Namespace(str(SKOS)),
+    "schema": SCHEMA,
+    "sioc": SIOC,
+    "prov": PROV,
 }
 
 EDGE_PREDICATES: dict[str, URIRef] = {
-    "authored_by": DCTERMS.creator, "has_tweet": CG.hasTweet, "cites_tweet": CG.citesTweet,
-    "tweeted_by": CG.tweetedBy, "extracted": CG.extractedClaim, "enriched": CG.enrichedClaim,
-    "links_to": CG.linksTo, "mentions": CG.mentions, "depends_on": CG.dependsOn,
-    "challenged_by": CG.challengedBy, "challenges": CG.challenges, "related": CG.relatedClaim,
-    "cites_source": CG.citesSource, "in_domain": CG.domain, "secondary_domain": CG.secondaryDomain,
-    "tagged": CG.tag, "in_linked_set": CG.linkedSet, "processed_by": CG.processedBy,
-    "tracked_by": CG.trackedBy, "agent": CG.agent, "archived_by": CG.archivedBy,
-    "proposed_by": CG.proposedBy, "staked_by": CG.stakedBy, "ingested_by": CG.ingestedBy,
+    "authored_by": DCTERMS.creator,
+    "has_tweet": CG.hasTweet,
+    "cites_tweet": CG.citesTweet,
+    "tweeted_by": CG.tweetedBy,
+    "extracted": CG.extractedClaim,
+    "enriched": CG.enrichedClaim,
+    "links_to": CG.linksTo,
+    "mentions": CG.mentions,
+    "depends_on": CG.dependsOn,
+    "challenged_by": CG.challengedBy,
+    "challenges": CG.challenges,
+    "related": CG.relatedClaim,
+    "cites_source": CG.citesSource,
+    "in_domain": CG.domain,
+    "secondary_domain": CG.secondaryDomain,
+    "tagged": CG.tag,
+    "in_linked_set": CG.linkedSet,
+    "processed_by": CG.processedBy,
+    "tracked_by": CG.trackedBy,
+    "agent": CG.agent,
+    "archived_by": CG.archivedBy,
+    "proposed_by": CG.proposedBy,
+    "staked_by": CG.stakedBy,
+    "ingested_by": CG.ingestedBy,
     "about_agent": CG.aboutAgent,
 }
 
 TEXT_FIELDS: dict[str, URIRef] = {
-    "description": DCTERMS.description, "url": SCHEMA.url, "format": CG["format"], "status": CG.status,
-    "confidence": CG.confidence, "source": DCTERMS.source, "author": CG.authorText, "name": SCHEMA.name,
-    "entity_type": CG.entityType, "notes": CG.notes, "priority": CG.priority,
+    "description": DCTERMS.description,
+    "url": SCHEMA.url,
+    "format": CG["format"],
+    "status": CG.status,
+    "confidence": CG.confidence,
+    "source": DCTERMS.source,
+    "author": CG.authorText,
+    "name": SCHEMA.name,
+    "entity_type": CG.entityType,
+    "notes": CG.notes,
+    "priority": CG.priority,
 }
 
 DATE_FIELDS: dict[str, tuple[URIRef, URIRef]] = {
@@ -58,13 +88,18 @@ DATE_FIELDS: dict[str, tuple[URIRef, URIRef]] = {
 DATE_TYPES: dict[str, URIRef] = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 
 NODE_PROPS: dict[str, tuple[URIRef, URIRef | None]] = {
-    "status_id": (CG.statusId, None), "url": (SCHEMA.url, None), "text": (SIOC.content, None),
-    "likes": (CG.likes, XSD.integer), "theme": (CG.theme, None), "label": (CG.tweetLabel, None),
-    "handle": (CG.xHandle, None), "raw": (CG.rawText, None), "h1": (CG.heading, None),
+    "status_id": (CG.statusId, None),
+    "url": (SCHEMA.url, None),
+    "text": (SIOC.content, None),
+    "likes": (CG.likes, XSD.integer),
+    "theme": (CG.theme, None),
+    "label": (CG.tweetLabel, None),
+    "handle": (CG.xHandle, None),
+    "raw": (CG.rawText, None),
+    "h1": (CG.heading, None),
 }
 
-AS_EDGES = frozenset({"title", "type", "domain", "secondary_domains", "tags", "linked_set",
-                      *REFERENCE_FIELDS, *AGENT_FIELDS})
+AS_EDGES = frozenset({"title", "type", "domain", "secondary_domains", "tags", "linked_set", *REFERENCE_FIELDS, *AGENT_FIELDS})
 """Fields written as edges (or as the title and class), not as literals."""
 
 _FIELD_NAME = re.compile(r"[^A-Za-z0-9_\-]")

@@ -103,11 +103,11 @@ def read_one(root: Path, rel: str, full: str, max_bytes: int = MAX_BYTES) -> tup
         return None, diags
     if os.path.islink(full):
         try:
-            target = Path(full).resolve(strict=True)
+            resolved = Path(full).resolve(strict=True)
         except (OSError, RuntimeError):
             diags.append(Diagnostic(rel, "error", "symlink-broken", "symlink is broken or loops; not read"))
             return None, diags
-        if not _inside(root, str(target)):
+        if not _inside(root, str(resolved)):
             diags.append(Diagnostic(rel, "error", "symlink-outside", "symlink points outside the root; not read"))
             return None, diags
     try:
@@ -155,8 +155,14 @@ def scan(
         if raw is not None and raw.path in seen:
             original = raw.path
             raw.path = os.path.relpath(full, base).replace(os.sep, "/")
-            diags.append(Diagnostic(raw.path, "warning", "unicode-collision",
-                                    f"file name equals {original!r} after Unicode NFC normalisation; kept under its raw name"))
+            diags.append(
+                Diagnostic(
+                    raw.path,
+                    "warning",
+                    "unicode-collision",
+                    f"file name equals {original!r} after Unicode NFC normalisation; kept under its raw name",
+                )
+            )
         if raw is not None:
             seen.add(raw.path)
             result.files.append(raw)

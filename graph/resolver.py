@@ -38,7 +38,13 @@ class Resolution:
     candidates: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"ref": self.ref, "file": self.file, "method": self.method, "score": round(self.score, 3), "candidates": self.candidates}
+        return {
+            "ref": self.ref,
+            "file": self.file,
+            "method": self.method,
+            "score": round(self.score, 3),
+            "candidates": self.candidates,
+        }
 
 
 class Resolver:
@@ -105,8 +111,9 @@ class Resolver:
             self._cache[ref] = hit
         method, score, cands = hit
         if method == "unresolved" or len(cands) == 1:
-            return Resolution(ref, cands[0] if method != "unresolved" else None, method, score,
-                              [] if method != "unresolved" else list(cands))
+            return Resolution(
+                ref, cands[0] if method != "unresolved" else None, method, score, [] if method != "unresolved" else list(cands)
+            )
         prefer = PREFER.get(relation, DEFAULT_PREFER)
         folder = from_path.rsplit("/", 1)[0] if from_path and "/" in from_path else None
         domain = self.domains.get(from_path) if from_path else None

@@ -86,7 +86,7 @@ def extract(path: str, body: str, body_line: int, fields: dict[str, Any], *, kin
         lm = _LABEL.match(content)
         if lm:
             label = lm.group(1).strip()
-            rest = content[lm.end():]
+            rest = content[lm.end() :]
         else:
             rest = content
         ids = _STATUS.findall(line)
@@ -97,14 +97,26 @@ def extract(path: str, body: str, body_line: int, fields: dict[str, Any], *, kin
                 seen.add(tid)
                 who = handle or owner
                 url = f"https://x.com/{who}/status/{tid}" if who else f"https://x.com/i/status/{tid}"
-                tweets.append(Tweet(tid, _text_of(rest) or None, path, body_line + offset, url=url,
-                                    likes=parse_likes(line), theme=theme, label=label, handle=who))
+                tweets.append(
+                    Tweet(
+                        tid,
+                        _text_of(rest) or None,
+                        path,
+                        body_line + offset,
+                        url=url,
+                        likes=parse_likes(line),
+                        theme=theme,
+                        label=label,
+                        handle=who,
+                    )
+                )
             continue
         if archive and bullet and _QUOTED_START.match(rest):
             text = _text_of(rest)
             if text:
-                tweets.append(Tweet(None, text, path, body_line + offset, likes=parse_likes(line),
-                                    theme=theme, label=label, handle=owner))
+                tweets.append(
+                    Tweet(None, text, path, body_line + offset, likes=parse_likes(line), theme=theme, label=label, handle=owner)
+                )
     return tweets
 
 
@@ -117,6 +129,11 @@ def from_url(path: str, url: Any, line: int | None, title: str, body: str) -> Tw
         return None
     quote = next((ln.lstrip("> ").strip() for ln in body.split("\n") if ln.startswith(">") and ln.strip("> ").strip()), None)
     handle = m.group(1)
-    return Tweet(m.group(2), quote or title, path, line or 1,
-                 url=f"https://x.com/{handle}/status/{m.group(2)}" if handle else f"https://x.com/i/status/{m.group(2)}",
-                 handle=handle)
+    return Tweet(
+        m.group(2),
+        quote or title,
+        path,
+        line or 1,
+        url=f"https://x.com/{handle}/status/{m.group(2)}" if handle else f"https://x.com/i/status/{m.group(2)}",
+        handle=handle,
+    )

@@ -51,15 +51,18 @@ def kinds(kb, src, kind):
 
 
 def test_source_fields_edges_and_provenance(make_kb):
-    kb = make_kb({
-        "inbox/archive/outlook.md": SOURCE,
-        "inbox/archive/legacy.md": LEGACY,
-        "domains/storage/cheap cells.md": claim("cheap cells", "Depends on [[other claim]].", domain="storage")
-        .replace("created: 2026-01-01\n", "created: 2026-01-01\nsecondary_domains: policy\ndepends_on: [\"[[other claim]]\"]\n"
-                 "challenged_by: other claim\n"),
-        "domains/storage/other claim.md": claim("other claim", domain="storage"),
-        "entities/gridco.md": "---\ntype: entity\nname: GridCo\ntracked_by: volta\n---\nSee [[cheap cells]].\n",
-    })
+    kb = make_kb(
+        {
+            "inbox/archive/outlook.md": SOURCE,
+            "inbox/archive/legacy.md": LEGACY,
+            "domains/storage/cheap cells.md": claim("cheap cells", "Depends on [[other claim]].", domain="storage").replace(
+                "created: 2026-01-01\n",
+                'created: 2026-01-01\nsecondary_domains: policy\ndepends_on: ["[[other claim]]"]\nchallenged_by: other claim\n',
+            ),
+            "domains/storage/other claim.md": claim("other claim", domain="storage"),
+            "entities/gridco.md": "---\ntype: entity\nname: GridCo\ntracked_by: volta\n---\nSee [[cheap cells]].\n",
+        }
+    )
     src = "source/inbox/archive/outlook"
     c = "claim/domains/storage/cheap-cells"
     assert kinds(kb, src, "extracted") == [c]
@@ -103,9 +106,15 @@ def test_source_fields_edges_and_provenance(make_kb):
 
 
 def test_rdf_of_a_tiny_kb_is_exactly_this(make_kb):
-    kb = make_kb({"domains/d/a.md": "---\ntype: claim\ndomain: d\nconfidence: likely\n---\nSee [[b]].\n",
-                  "domains/d/b.md": "---\ntype: claim\n---\n"}, base="http://ex.org/")
-    expected = Graph().parse(data="""
+    kb = make_kb(
+        {
+            "domains/d/a.md": "---\ntype: claim\ndomain: d\nconfidence: likely\n---\nSee [[b]].\n",
+            "domains/d/b.md": "---\ntype: claim\n---\n",
+        },
+        base="http://ex.org/",
+    )
+    expected = Graph().parse(
+        data="""
         @prefix cg: <https://codex-graph.dev/ontology#> .
         @prefix dcterms: <http://purl.org/dc/terms/> .
         @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -119,13 +128,20 @@ def test_rdf_of_a_tiny_kb_is_exactly_this(make_kb):
         <http://ex.org/claim/domains/d/a/ref/1> a cg:Reference ; cg:referrer <http://ex.org/claim/domains/d/a> ;
             cg:relation cg:linksTo ; cg:target <http://ex.org/claim/domains/d/b> ; cg:rawText "[[b]]" ;
             cg:resolution "exact" ; cg:score "1.0"^^xsd:decimal ; cg:line 6 .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     assert isomorphic(kb.rdf, expected)
 
 
 def test_iris_are_stable_readable_and_rebased(tmp_path):
-    root = write_kb(tmp_path, {"domains/d/Some Claim Title.md": claim("Some Claim Title"),
-                               "domains/d/other.md": claim("other", "[[Some Claim Title]]")})
+    root = write_kb(
+        tmp_path,
+        {
+            "domains/d/Some Claim Title.md": claim("Some Claim Title"),
+            "domains/d/other.md": claim("other", "[[Some Claim Title]]"),
+        },
+    )
     a, b = compile_kb(root), compile_kb(root)
     assert isomorphic(a.rdf, b.rdf)
     assert set(a.model.nodes) == set(b.model.nodes)

@@ -15,35 +15,40 @@ DUP = "the duck curve deepens every spring"
 
 @pytest.fixture
 def kb(make_kb):
-    return make_kb({
-        f"domains/storage/{A}.md": claim(A),
-        f"domains/storage/{B}.md": claim(B),
-        f"domains/storage/{TWIN1}.md": claim(TWIN1),
-        f"domains/storage/{TWIN2}.md": claim(TWIN2),
-        f"domains/policy/{DUP}.md": claim(DUP, domain="policy"),
-        f"core/transition/{DUP}.md": claim(DUP, domain="transition"),
-        "domains/policy/_map.md": "# Policy map\n",
-        "domains/storage/_map.md": "# Storage map\n",
-        "entities/acme.md": "---\ntype: entity\nname: Acme Batteries\n---\n# Acme\n",
-    })
+    return make_kb(
+        {
+            f"domains/storage/{A}.md": claim(A),
+            f"domains/storage/{B}.md": claim(B),
+            f"domains/storage/{TWIN1}.md": claim(TWIN1),
+            f"domains/storage/{TWIN2}.md": claim(TWIN2),
+            f"domains/policy/{DUP}.md": claim(DUP, domain="policy"),
+            f"core/transition/{DUP}.md": claim(DUP, domain="transition"),
+            "domains/policy/_map.md": "# Policy map\n",
+            "domains/storage/_map.md": "# Storage map\n",
+            "entities/acme.md": "---\ntype: entity\nname: Acme Batteries\n---\n# Acme\n",
+        }
+    )
 
 
-@pytest.mark.parametrize("ref, method, target", [
-    (A, "exact", A),
-    (f"[[{A}]]", "exact", A),
-    (f"[[{A}#Evidence|the LFP claim]]", "exact", A),
-    (f"{A}.md", "exact", A),
-    (A.replace(" ", "-") + ".md", "normalized", A),
-    (A.upper(), "normalized", A),
-    (A.replace(" ", "-"), "normalized", A),
-    (f"{A} — strong evidence from 2025", "annotation", A),
-    (f"{A} -- see appendix", "annotation", A),
-    (f"domains/old-folder/{A}.md", "moved-path", A),
-    ("sodium-ion-cells-will-take-a-quarter-of-new", "prefix", B),
-    ("sodium-ion cells will take a quarter of new stationary storage...", "prefix", B),
-    (B.replace("avoid", "avoids"), "fuzzy", B),
-    ("Acme Batteries", "exact", "acme"),
-])
+@pytest.mark.parametrize(
+    "ref, method, target",
+    [
+        (A, "exact", A),
+        (f"[[{A}]]", "exact", A),
+        (f"[[{A}#Evidence|the LFP claim]]", "exact", A),
+        (f"{A}.md", "exact", A),
+        (A.replace(" ", "-") + ".md", "normalized", A),
+        (A.upper(), "normalized", A),
+        (A.replace(" ", "-"), "normalized", A),
+        (f"{A} — strong evidence from 2025", "annotation", A),
+        (f"{A} -- see appendix", "annotation", A),
+        (f"domains/old-folder/{A}.md", "moved-path", A),
+        ("sodium-ion-cells-will-take-a-quarter-of-new", "prefix", B),
+        ("sodium-ion cells will take a quarter of new stationary storage...", "prefix", B),
+        (B.replace("avoid", "avoids"), "fuzzy", B),
+        ("Acme Batteries", "exact", "acme"),
+    ],
+)
 def test_methods(kb, ref, method, target):
     res = kb.resolver.resolve(ref)
     assert res.method == method
@@ -82,10 +87,12 @@ def test_path_suffix_beats_basename(kb):
 
 
 def test_broken_and_ambiguous_links_become_nodes(make_kb):
-    kb = make_kb({
-        "domains/x/a.md": claim("a", "[[missing claim]] and [[a]]"),
-        "domains/x/b.md": claim("b", "[[missing claim]]"),
-    })
+    kb = make_kb(
+        {
+            "domains/x/a.md": claim("a", "[[missing claim]] and [[a]]"),
+            "domains/x/b.md": claim("b", "[[missing claim]]"),
+        }
+    )
     unresolved = [n for n in kb.model.nodes.values() if n.cls == "UnresolvedReference"]
     assert [n.label for n in unresolved] == ["missing claim"]
     incoming = [e for e in kb.model.edges if e.dst == unresolved[0].key]

@@ -48,8 +48,13 @@ status: processed
 
 
 def test_archive_and_single_tweet(make_kb):
-    kb = make_kb({"inbox/archive/ana-x-archive.md": ARCHIVE, "inbox/archive/single.md": SINGLE,
-                  "domains/grid/claim.md": "---\ntype: claim\n---\nAs tweeted (x.com/ana/status/1000000000000000002).\n"})
+    kb = make_kb(
+        {
+            "inbox/archive/ana-x-archive.md": ARCHIVE,
+            "inbox/archive/single.md": SINGLE,
+            "domains/grid/claim.md": "---\ntype: claim\n---\nAs tweeted (x.com/ana/status/1000000000000000002).\n",
+        }
+    )
     tweets = {n.key: n for n in kb.model.nodes.values() if n.cls == "Tweet"}
     t1 = tweets["tweet/1000000000000000001"]
     assert t1.props["likes"] == 2410 and t1.props["theme"] == "Prices"
