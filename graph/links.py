@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -76,6 +77,7 @@ def annotation_head(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Case-, Unicode-, punctuation- and slug-insensitive form used as a lookup key."""
     t = unicodedata.normalize("NFKC", text).casefold()
@@ -84,6 +86,7 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", t).strip()
 
 
+@lru_cache(maxsize=65536)
 def slugify(text: str, max_len: int = 120) -> str:
     """A readable IRI segment: lower-case ASCII-ish words joined by hyphens."""
     t = unicodedata.normalize("NFKD", text)

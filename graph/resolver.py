@@ -56,6 +56,7 @@ class Resolver:
         self.exact: dict[str, set[str]] = {}
         self.norm: dict[str, set[str]] = {}
         self.basename: dict[str, set[str]] = {}
+        self.suffixes: dict[str, set[str]] = {}
         for doc in documents:
             self.add(doc)
         self._sorted: list[str] | None = None
@@ -81,7 +82,10 @@ class Resolver:
                 n = normalise(name)
                 if n:
                     self.norm.setdefault(n, set()).add(doc.path)
-        self.basename.setdefault(normalise(stem), set()).add(doc.path)
+        segments = [normalise(seg) for seg in doc.path[:-3].split("/")]
+        self.basename.setdefault(segments[-1], set()).add(doc.path)
+        for i in range(len(segments) - 1):
+            self.suffixes.setdefault("/".join(segments[i:]), set()).add(doc.path)
         self._sorted = None
 
     def _lookup(self, text: str) -> tuple[str, float, list[str]] | None:
@@ -89,10 +93,10 @@ class Resolver:
         if found:
             return "exact", 1.0, sorted(found)
         if "/" in text:
-            tail = "/" + "/".join(normalise(seg) for seg in text.strip("/").split("/"))
-            suffix = sorted(p for p in self.kinds if ("/" + "/".join(normalise(s) for s in p[:-3].split("/"))).endswith(tail))
+            tail = "/".join(normalise(seg) for seg in text.strip("/").split("/"))
+            suffix = self.suffixes.get(tail)
             if suffix:
-                return "path-suffix", 0.97, suffix
+                return "path-suffix", 0.97, sorted(suffix)
         found = self.norm.get(normalise(text))
         if found:
             return "normalized", 0.98, sorted(found)

@@ -66,8 +66,10 @@ def extract(path: str, body: str, body_line: int, fields: dict[str, Any], *, kin
     """All tweets a document names, each with its line, theme heading and text."""
     tweets: list[Tweet] = []
     seen: set[str] = set()
-    owner = handle_of(fields.get("author"), fields.get("url")) if kind == "Source" else None
     archive = kind == "Source" and is_x_archive(path, fields)
+    if not archive and "status/" not in body:
+        return tweets
+    owner = handle_of(fields.get("author"), fields.get("url")) if kind == "Source" else None
     theme: str | None = None
     in_fence = False
     for offset, line in enumerate(body.split("\n")):
