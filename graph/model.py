@@ -66,6 +66,20 @@ class Model:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_seen: int = 0
 
+    _out: dict[str, list[Edge]] | None = None
+    _in: dict[str, list[Edge]] | None = None
+
+    def adjacency(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
+        """Outgoing and incoming edges by node key (built once, on first use)."""
+        if self._out is None or self._in is None:
+            out: dict[str, list[Edge]] = {}
+            inc: dict[str, list[Edge]] = {}
+            for e in self.edges:
+                out.setdefault(e.src, []).append(e)
+                inc.setdefault(e.dst, []).append(e)
+            self._out, self._in = out, inc
+        return self._out, self._in
+
     def key_of(self, path: str) -> str | None:
         """Node key of the document compiled from a root-relative path."""
         return self.doc_keys.get(path)

@@ -1,0 +1,68 @@
+"""Full-text search over titles, descriptions, bodies and tweets: an SQLite FTS5 index."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from typing import Any
+
+from .compiler import KnowledgeBase
+from .errors import UsageError
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+# column weights for bm25: title, description, body
+WEIGHTS = (10.0, 4.0, 1.0)
+
+
+class SearchIndex:
+    """An in-memory FTS5 index of one compiled knowledge base (read-only after build)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.db = sqlite3.connect(":memory:", check_same_thread=False)
+        self.lock = threading.Lock()
+        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, cls UNINDEXED, title, description, body, "
+                        "tokenize='porter unicode61')")
+        rows = []
+        for node in kb.model.nodes.values():
+            if "fields" in node.props:
+                doc = kb.model.documents.get(node.path or "")
+                desc = node.props["fields"].get("description")
+                rows.append((node.key, node.cls, node.label, desc if isinstance(desc, str) else "", doc.body if doc else ""))
+            elif node.cls == "Tweet" and node.props.get("text"):
+                rows.append((node.key, node.cls, node.props.get("label") or "", "", node.props["text"]))
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.commit()
+
+    def search(self, q: str, limit: int = 20, cls: str | None = None) -> dict[str, Any]:
+        """Ranked matches with snippets; all words must match, else any word."""
+        words = _TOKEN.findall(q)
+        if not words:
+            raise UsageError("search needs at least one word")
+        if not 1 <= limit <= 100:
+            raise UsageError("limit must be 1..100")
+        for mode in (" ", " OR "):
+            expr = mode.join(f'"{w}"' for w in words[:32])
+            hits = self._run(expr, limit, cls)
+            if hits or mode == " OR ":
+                return {"query": q, "match": "all" if mode == " " else "any", "count": len(hits), "results": hits}
+        return {"query": q, "match": "any", "count": 0, "results": []}
+
+    def _run(self, expr: str, limit: int, cls: str | None) -> list[dict[str, Any]]:
+        sql = ("SELECT key, cls, bm25(docs, 0, 0, ?, ?, ?) AS rank, "
+               "snippet(docs, -1, '[', ']', '…', 12) FROM docs WHERE docs MATCH ?")
+        params: list[Any] = [*WEIGHTS, expr]
+        if cls:
+            sql += " AND cls = ?"
+            params.append(cls)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(limit)
+        with self.lock:
+            rows = self.db.execute(sql, params).fetchall()
+        out = []
+        for key, node_cls, rank, snippet in rows:
+            node = self.kb.model.nodes[key]
+            out.append({"id": key, "class": node_cls, "label": node.label, "path": node.path, "line": node.line,
+                        "score": round(-rank, 3), "snippet": snippet})
+        return out
