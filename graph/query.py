@@ -7,6 +7,7 @@ are all seen. Results formats live in the tables below.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError, UnknownFormatError
@@ -142,6 +143,16 @@ def prepare(sparql: str) -> Any:
         raise QueryError(f"SPARQL query cannot be evaluated: {exc}") from None
     _walk(algebra.algebra)
     return algebra
+
+
+FORMS: dict[str, str] = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE"}
+
+
+@lru_cache(maxsize=4096)
+def check(sparql: str) -> str:
+    """The form (SELECT, ASK, CONSTRUCT, DESCRIBE) of a query that is safe to run; cached per text."""
+    algebra = prepare(sparql)
+    return FORMS.get(algebra.algebra.name, "SELECT")
 
 
 def run(graph: rdflib.Graph, sparql: str) -> QueryResult:

@@ -1,0 +1,172 @@
+"""The HTTP service: `create_app(kb)` builds a FastAPI app over one compiled knowledge base.
+
+The live state (graph, search index, query workers) sits behind one reference that a reload
+swaps atomically: a request reads it once and finishes on the state it started with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.compiler import KnowledgeBase, compile_kb
+from graph.engine import Engine, write_dump
+from graph.errors import CodexGraphError
+from graph.search import SearchIndex
+
+log = logging.getLogger("codex_graph.api")
+
+
+@dataclass
+class Settings:
+    """Service limits and options (all have safe defaults)."""
+
+    query_timeout: float = 5.0
+    max_rows: int = 10_000
+    workers: int = 2
+    max_waiting: int = 16
+    max_body: int = 64 * 1024
+    cors_origins: list[str] = field(default_factory=list)
+    watch: bool = False
+    watch_debounce_ms: int = 200
+
+
+@dataclass
+class State:
+    """One generation of served data."""
+
+    kb: KnowledgeBase
+    search: SearchIndex
+    engine: Engine
+    generation: int
+    tmpdir: tempfile.TemporaryDirectory[str]
+
+    def close(self) -> None:
+        self.engine.close()
+        self.tmpdir.cleanup()
+
+
+def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> State:
+    tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
+    dump = write_dump(kb, tmp.name)
+    engine = Engine(dump, workers=settings.workers, timeout=settings.query_timeout, max_rows=settings.max_rows,
+                    max_waiting=settings.max_waiting)
+    return State(kb, SearchIndex(kb), engine, generation, tmp)
+
+
+def error_response(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
+    """The one JSON error shape: {"error": {"code", "message", "detail"?}}."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+    if detail:
+        body["error"]["detail"] = detail
+    return JSONResponse(body, status_code=status)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(CodexGraphError)
+    async def codex_error(_: Request, exc: CodexGraphError) -> JSONResponse:
+        return error_response(exc.http_status, exc.code, exc.message, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [{"where": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg")} for e in exc.errors()]
+        return error_response(422, "invalid_parameter", "invalid request parameters", {"problems": problems})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def internal_error(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("internal error")
+        return error_response(500, "internal_error", "internal error; this is a bug in codex-graph")
+
+
+def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
+    """A FastAPI app serving kb: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
+    from fastapi.middleware.cors import CORSMiddleware
+
+    from . import routes, sparql
+
+    settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        state = await loop.run_in_executor(None, _build_state, kb, settings, 1)
+        await loop.run_in_executor(None, state.engine.start)
+        app.state.current = state
+        watcher = None
+        if settings.watch:
+            watcher = _Watcher(app, settings, asyncio.get_running_loop())
+            watcher.start()
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.stop()
+            app.state.current.close()
+
+    app = FastAPI(title="codex-graph", version="0.1.0", lifespan=lifespan,
+                  description="A knowledge graph of agent-written sources and claims: SPARQL and a JSON API.")
+    app.state.settings = settings
+    _install_errors(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["*"])
+    app.include_router(sparql.router)
+    app.include_router(routes.router)
+    return app
+
+
+class _Watcher:
+    """Recompiles on file changes and swaps the served state; old states close after a grace period."""
+
+    def __init__(self, app: FastAPI, settings: Settings, loop: asyncio.AbstractEventLoop,
+                 on_swap: Callable[[State], None] | None = None) -> None:
+        self.app, self.settings, self.loop, self.on_swap = app, settings, loop, on_swap
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="codex-graph-watch", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(5)
+
+    def _run(self) -> None:
+        from watchfiles import watch
+
+        root: Path = self.app.state.current.kb.root
+        for _changes in watch(root, stop_event=self.stop_event, debounce=self.settings.watch_debounce_ms,
+                              step=50, rust_timeout=500, yield_on_timeout=False):
+            try:
+                self.reload()
+            except Exception:
+                log.exception("reload failed; still serving the previous graph")
+
+    def reload(self) -> None:
+        """Compile again and swap; requests in flight keep the state they started with."""
+        old: State = self.app.state.current
+        kb = compile_kb(old.kb.root, base=old.kb.base)
+        new = _build_state(kb, self.settings, old.generation + 1)
+        new.engine.start()
+        self.app.state.current = new
+        if self.on_swap is not None:
+            self.on_swap(new)
+        log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
+        self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)

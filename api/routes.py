@@ -1,0 +1,112 @@
+"""The JSON API for agents: thin handlers over `graph.views`, one core call each."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from graph import views
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+DateParam = Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")]
+
+
+def _state(request: Request) -> Any:
+    return request.app.state.current
+
+
+@router.get("/health", tags=["service"], summary="Liveness, answered even when queries are saturated")
+def health(request: Request) -> dict[str, Any]:
+    state = _state(request)
+    return {"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes)}
+
+
+@router.get("/stats", tags=["service"], summary="Compile summary: counts by class, references, diagnostics")
+def stats(request: Request) -> dict[str, Any]:
+    return dict(_state(request).kb.summary())
+
+
+@router.get("/diagnostics", tags=["service"], summary="Parse problems, broken and ambiguous references")
+def diagnostics(request: Request, severity: str | None = None, code: str | None = None, path: str | None = None,
+                offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
+    items = [d for d in _state(request).kb.model.diagnostics
+             if (severity is None or d.severity == severity) and (code is None or d.code == code)
+             and (path is None or d.path == path)]
+    return {"total": len(items), "offset": offset, "limit": limit, "items": [d.to_dict() for d in items[offset:offset + limit]]}
+
+
+@router.get("/resolve", tags=["graph"], summary="Resolve a reference to the file it means")
+def resolve(request: Request, ref: Annotated[str, Query(min_length=1, max_length=2000)],
+            from_: Annotated[str | None, Query(alias="from", max_length=2000)] = None) -> dict[str, Any]:
+    kb = _state(request).kb
+    res = kb.resolver.resolve(ref, "links_to", from_)
+    out = res.to_dict()
+    out["id"] = kb.model.key_of(res.file) if res.file else None
+    return out
+
+
+@router.get("/search", tags=["graph"], summary="Ranked full-text search over titles, descriptions, bodies and tweets")
+def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)],
+           limit: Annotated[int, Query(ge=1, le=100)] = 20,
+           cls: Annotated[str | None, Query(alias="class", max_length=40)] = None) -> dict[str, Any]:
+    return _state(request).search.search(q, limit, cls)
+
+
+@router.get("/claims", tags=["claims"], summary="Claims, filtered and paginated")
+def list_claims(request: Request, domain: str | None = None, confidence: str | None = None, tag: str | None = None,
+                offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
+    return views.list_nodes(_state(request).kb, "Claim", {"domain": domain, "confidence": confidence, "tag": tag},
+                            offset, limit)
+
+
+@router.get("/sources", tags=["sources"], summary="Sources, filtered and paginated")
+def list_sources(request: Request, domain: str | None = None, status: str | None = None, tag: str | None = None,
+                 author: str | None = None, linked_set: str | None = None, format: str | None = None,
+                 date_from: DateParam = None, date_to: DateParam = None,
+                 offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
+    filters = {"domain": domain, "status": status, "tag": tag, "author": author, "linked_set": linked_set,
+               "format": format, "date_from": date_from, "date_to": date_to}
+    return views.list_nodes(_state(request).kb, "Source", filters, offset, limit)
+
+
+@router.get("/claims/{ref:path}/sources", tags=["claims"], summary="Sources supporting a claim, with why and tweets")
+def claim_sources(request: Request, ref: str) -> dict[str, Any]:
+    kb = _state(request).kb
+    return views.claim_sources(kb, views.find(kb, ref, "Claim"))
+
+
+@router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")
+def claim_related(request: Request, ref: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
+                  kinds: Annotated[str | None, Query(description="Comma-separated relation kinds")] = None) -> dict[str, Any]:
+    kb = _state(request).kb
+    wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
+    return views.related_claims(kb, views.find(kb, ref, "Claim"), limit, wanted)
+
+
+def _node_route(path: str, cls: str | None, tag: str, what: str) -> None:
+    def handler(request: Request, ref: str) -> dict[str, Any]:
+        kb = _state(request).kb
+        return views.detail(kb, views.find(kb, ref, cls))
+
+    handler.__name__ = f"get_{tag}_{(cls or 'node').lower()}"
+    router.add_api_route(path, handler, methods=["GET"], tags=[tag], summary=f"One {what}: fields and neighbours")
+
+
+# path -> (class, tag, what); one table, one handler each
+NODE_ROUTES: dict[str, tuple[str | None, str, str]] = {
+    "/claims/{ref:path}": ("Claim", "claims", "claim"),
+    "/sources/{ref:path}": ("Source", "sources", "source"),
+    "/tweets/{ref}": ("Tweet", "graph", "tweet by status id or node id"),
+    "/authors/{ref}": ("Author", "graph", "author by X handle or name"),
+    "/tags/{ref}": ("Tag", "graph", "tag"),
+    "/domains/{ref}": ("Domain", "graph", "domain"),
+    "/linked-sets/{ref}": ("LinkedSet", "graph", "linked set"),
+    "/agents/{ref}": ("Agent", "graph", "agent"),
+    "/nodes/{ref:path}": (None, "graph", "node of any class by id, IRI, path or reference"),
+}
+for _path, (_cls, _tag, _what) in NODE_ROUTES.items():
+    _node_route(_path, _cls, _tag, _what)

@@ -1,0 +1,232 @@
+"""Query execution on pyoxigraph in worker processes, under a time limit and a row cap.
+
+A running pyoxigraph query cannot be interrupted from Python, so each query runs in a worker
+process that holds its own copy of the store; a query past its time limit is stopped by killing
+that worker, which is then replaced. Other queries keep running on the other workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from .errors import CodexGraphError, QueryError
+
+GRAPH_WRITERS: dict[str, tuple[str, str]] = {
+    "turtle": ("TURTLE", "text/turtle; charset=utf-8"),
+    "nt": ("N_TRIPLES", "application/n-triples"),
+    "jsonld": ("JSON_LD", "application/ld+json"),
+    "rdfxml": ("RDF_XML", "application/rdf+xml"),
+}
+
+
+class QueryTimeout(CodexGraphError):
+    """A query ran past its time limit and was stopped."""
+
+    http_status = 422
+    code = "query_timeout"
+
+
+class EngineBusy(CodexGraphError):
+    """Every worker is busy and the wait queue is full."""
+
+    http_status = 503
+    code = "busy"
+
+
+@dataclass
+class Answer:
+    """A serialised query result."""
+
+    media_type: str
+    body: bytes
+    truncated: bool
+    rows: int
+
+
+def _worker(conn: Connection, dump: str) -> None:
+    """Worker process: load the dump, then answer (query, format, cap) requests until EOF."""
+    import pyoxigraph as ox
+
+    from .results import WRITERS
+
+    store = ox.Store()
+    store.bulk_load(path=dump, format=ox.RdfFormat.N_TRIPLES)
+    conn.send(("ready",))
+    while True:
+        try:
+            query, fmt, cap = conn.recv()
+        except EOFError:
+            return
+        try:
+            result = store.query(query)
+            if isinstance(result, ox.QueryBoolean):
+                media, write = WRITERS[fmt]
+                conn.send(("ok", media, write([], [], bool(result), False), False, 1))
+            elif isinstance(result, ox.QuerySolutions):
+                names = [v.value for v in result.variables]
+                rows = []
+                truncated = False
+                for solution in result:
+                    if len(rows) == cap:
+                        truncated = True
+                        break
+                    rows.append([solution[i] for i in range(len(names))])
+                media, write = WRITERS[fmt]
+                conn.send(("ok", media, write(names, rows, None, truncated), truncated, len(rows)))
+            else:
+                triples = []
+                truncated = False
+                for t in result:
+                    if len(triples) == cap:
+                        truncated = True
+                        break
+                    triples.append(t)
+                name, media = GRAPH_WRITERS[fmt]
+                body = ox.serialize(triples, format=getattr(ox.RdfFormat, name)) or b""
+                conn.send(("ok", media, body, truncated, len(triples)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc)))
+        except Exception as exc:  # an evaluation error is the query's, reported as such
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class _Proc:
+    """One worker: a fresh interpreter running `python -m graph.engine FD DUMP` over a socket pair."""
+
+    def __init__(self, dump: str) -> None:
+        parent, child = socket.socketpair()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.process = subprocess.Popen([sys.executable, "-m", "graph.engine", str(child.fileno()), dump],
+                                        pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL)
+        child.close()
+        self.conn = Connection(parent.detach())
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            raise CodexGraphError("SPARQL worker did not start in time")
+        self.conn.recv()
+
+    def kill(self) -> None:
+        with contextlib.suppress(Exception):
+            self.process.kill()
+            self.process.wait(2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
+class Engine:
+    """A pool of query workers over one N-Triples dump."""
+
+    def __init__(self, dump: str, *, workers: int = 2, timeout: float = 5.0, max_rows: int = 10_000,
+                 max_waiting: int = 16) -> None:
+        self.dump = dump
+        self.size = max(1, workers)
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.max_waiting = max_waiting
+        self._idle: asyncio.Queue[_Proc] | None = None
+        self._all: list[_Proc] = []
+        self._waiting = 0
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the workers and wait until each has loaded the store."""
+        procs = [_Proc(self.dump) for _ in range(self.size)]
+        for p in procs:
+            p.wait_ready(120)
+        self._all = procs
+        self._idle = asyncio.Queue()
+        for p in procs:
+            self._idle.put_nowait(p)
+
+    async def run(self, query: str, fmt: str) -> Answer:
+        """Run a checked query; raise QueryTimeout past the limit, EngineBusy when saturated."""
+        if self._idle is None:
+            raise CodexGraphError("SPARQL engine is not started")
+        if self._idle.empty() and self._waiting >= self.max_waiting:
+            raise EngineBusy("too many queries at once; try again shortly")
+        self._waiting += 1
+        start = time.monotonic()
+        try:
+            proc = await asyncio.wait_for(self._idle.get(), timeout=self.timeout)
+        except TimeoutError:
+            raise EngineBusy("no SPARQL worker became free in time; try again shortly") from None
+        finally:
+            self._waiting -= 1
+        remaining = max(0.05, self.timeout - (time.monotonic() - start))
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        try:
+            proc.conn.send((query, fmt, self.max_rows))
+            loop.add_reader(proc.conn.fileno(), lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(asyncio.shield(ready), timeout=remaining)
+            finally:
+                loop.remove_reader(proc.conn.fileno())
+            reply = proc.conn.recv()
+        except (TimeoutError, EOFError, OSError, BrokenPipeError):
+            await self._replace(proc)
+            raise QueryTimeout(f"query stopped after {self.timeout:g} s (the time limit); narrow it or add a LIMIT") from None
+        self._idle.put_nowait(proc)
+        status = reply[0]
+        if status == "ok":
+            _, media, body, truncated, rows = reply
+            return Answer(media, body, truncated, rows)
+        raise QueryError(f"SPARQL {'syntax error' if status == 'syntax' else 'query failed'}: {reply[1]}")
+
+    async def _replace(self, proc: _Proc) -> None:
+        proc.kill()
+        if proc in self._all:
+            self._all.remove(proc)
+        if self._closed:
+            return
+        loop = asyncio.get_running_loop()
+
+        def spawn() -> _Proc:
+            new = _Proc(self.dump)
+            new.wait_ready(120)
+            return new
+
+        async def refill() -> None:
+            new = await loop.run_in_executor(None, spawn)
+            if self._closed:
+                new.kill()
+                return
+            self._all.append(new)
+            assert self._idle is not None
+            self._idle.put_nowait(new)
+
+        loop.create_task(refill())
+
+    def close(self) -> None:
+        """Stop every worker."""
+        self._closed = True
+        for p in self._all:
+            with contextlib.suppress(Exception):
+                p.conn.close()
+            p.kill()
+        self._all = []
+
+
+def write_dump(kb: Any, directory: str) -> str:
+    """Write the graph as N-Triples for the workers to load; returns the file path."""
+    path = os.path.join(directory, "graph.nt")
+    with open(path, "wb") as fh:
+        kb.rdf.serialize(destination=fh, format="nt", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    _worker(Connection(int(sys.argv[1])), sys.argv[2])
