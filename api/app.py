@@ -61,8 +61,13 @@ class State:
 def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> State:
     tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
     dump = write_dump(kb, tmp.name)
-    engine = Engine(dump, workers=settings.workers, timeout=settings.query_timeout, max_rows=settings.max_rows,
-                    max_waiting=settings.max_waiting)
+    engine = Engine(
+        dump,
+        workers=settings.workers,
+        timeout=settings.query_timeout,
+        max_rows=settings.max_rows,
+        max_waiting=settings.max_waiting,
+    )
     return State(kb, SearchIndex(kb), engine, generation, tmp)
 
 
@@ -120,13 +125,18 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
                 watcher.stop()
             app.state.current.close()
 
-    app = FastAPI(title="codex-graph", version="0.1.0", lifespan=lifespan,
-                  description="A knowledge graph of agent-written sources and claims: SPARQL and a JSON API.")
+    app = FastAPI(
+        title="codex-graph",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="A knowledge graph of agent-written sources and claims: SPARQL and a JSON API.",
+    )
     app.state.settings = settings
     _install_errors(app)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
+        )
     app.include_router(sparql.router)
     app.include_router(routes.router)
     return app
@@ -135,8 +145,9 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
 class _Watcher:
     """Recompiles on file changes and swaps the served state; old states close after a grace period."""
 
-    def __init__(self, app: FastAPI, settings: Settings, loop: asyncio.AbstractEventLoop,
-                 on_swap: Callable[[State], None] | None = None) -> None:
+    def __init__(
+        self, app: FastAPI, settings: Settings, loop: asyncio.AbstractEventLoop, on_swap: Callable[[State], None] | None = None
+    ) -> None:
         self.app, self.settings, self.loop, self.on_swap = app, settings, loop, on_swap
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="codex-graph-watch", daemon=True)
@@ -152,8 +163,14 @@ class _Watcher:
         from watchfiles import watch
 
         root: Path = self.app.state.current.kb.root
-        for _changes in watch(root, stop_event=self.stop_event, debounce=self.settings.watch_debounce_ms,
-                              step=50, rust_timeout=500, yield_on_timeout=False):
+        for _changes in watch(
+            root,
+            stop_event=self.stop_event,
+            debounce=self.settings.watch_debounce_ms,
+            step=50,
+            rust_timeout=500,
+            yield_on_timeout=False,
+        ):
             try:
                 self.reload()
             except Exception:

@@ -25,10 +25,25 @@ GRAPH_MEDIA: dict[str, str] = {
     "text/n3": "turtle",
     "text/rdf+n3": "turtle",
 }
-SHORT_NAMES: dict[str, str] = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
-                               "nt": "nt", "ntriples": "nt", "n-triples": "nt", "jsonld": "jsonld", "json-ld": "jsonld",
-                               "rdfxml": "rdfxml", "rdf": "rdfxml", "rdf+xml": "rdfxml", "sparql-results+json": "json",
-                               "sparql-results+xml": "xml", "n3": "turtle"}
+SHORT_NAMES: dict[str, str] = {
+    "json": "json",
+    "xml": "xml",
+    "csv": "csv",
+    "tsv": "tsv",
+    "turtle": "turtle",
+    "ttl": "turtle",
+    "nt": "nt",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "jsonld": "jsonld",
+    "json-ld": "jsonld",
+    "rdfxml": "rdfxml",
+    "rdf": "rdfxml",
+    "rdf+xml": "rdfxml",
+    "sparql-results+json": "json",
+    "sparql-results+xml": "xml",
+    "n3": "turtle",
+}
 
 
 class NotAcceptable(CodexGraphError):
@@ -76,8 +91,7 @@ def choose(form: str, formats: list[str] | None, accept: str | None) -> str:
             name = SHORT_NAMES.get(fmt.lower()) or table.get(fmt.lower().split(";")[0].strip())
             if name in allowed:
                 return name
-        raise NotAcceptable(f"format {formats[0]!r} cannot be served for a {form} query; "
-                            f"use one of {', '.join(sorted(allowed))}")
+        raise NotAcceptable(f"format {formats[0]!r} cannot be served for a {form} query; use one of {', '.join(sorted(allowed))}")
     ranges = parse_accept(accept)
     refused = {m for m, q in ranges if q <= 0}
     for media_range, q in ranges:
@@ -86,5 +100,4 @@ def choose(form: str, formats: list[str] | None, accept: str | None) -> str:
         for media, name in table.items():
             if media not in refused and _matches(media_range, media):
                 return name
-    raise NotAcceptable(f"none of the accepted media types can be served for a {form} query; "
-                        f"offered: {', '.join(table)}")
+    raise NotAcceptable(f"none of the accepted media types can be served for a {form} query; offered: {', '.join(table)}")

@@ -31,17 +31,28 @@ def stats(request: Request) -> dict[str, Any]:
 
 
 @router.get("/diagnostics", tags=["service"], summary="Parse problems, broken and ambiguous references")
-def diagnostics(request: Request, severity: str | None = None, code: str | None = None, path: str | None = None,
-                offset: Offset = 0, limit: Limit = 100) -> dict[str, Any]:
-    items = [d for d in _state(request).kb.model.diagnostics
-             if (severity is None or d.severity == severity) and (code is None or d.code == code)
-             and (path is None or d.path == path)]
-    return {"total": len(items), "offset": offset, "limit": limit, "items": [d.to_dict() for d in items[offset:offset + limit]]}
+def diagnostics(
+    request: Request,
+    severity: str | None = None,
+    code: str | None = None,
+    path: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+) -> dict[str, Any]:
+    items = [
+        d
+        for d in _state(request).kb.model.diagnostics
+        if (severity is None or d.severity == severity) and (code is None or d.code == code) and (path is None or d.path == path)
+    ]
+    return {"total": len(items), "offset": offset, "limit": limit, "items": [d.to_dict() for d in items[offset : offset + limit]]}
 
 
 @router.get("/resolve", tags=["graph"], summary="Resolve a reference to the file it means")
-def resolve(request: Request, ref: Annotated[str, Query(min_length=1, max_length=2000)],
-            from_: Annotated[str | None, Query(alias="from", max_length=2000)] = None) -> dict[str, Any]:
+def resolve(
+    request: Request,
+    ref: Annotated[str, Query(min_length=1, max_length=2000)],
+    from_: Annotated[str | None, Query(alias="from", max_length=2000)] = None,
+) -> dict[str, Any]:
     kb = _state(request).kb
     res = kb.resolver.resolve(ref, "links_to", from_)
     out = res.to_dict()
@@ -50,26 +61,51 @@ def resolve(request: Request, ref: Annotated[str, Query(min_length=1, max_length
 
 
 @router.get("/search", tags=["graph"], summary="Ranked full-text search over titles, descriptions, bodies and tweets")
-def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)],
-           limit: Annotated[int, Query(ge=1, le=100)] = 20,
-           cls: Annotated[str | None, Query(alias="class", max_length=40)] = None) -> dict[str, Any]:
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=500)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cls: Annotated[str | None, Query(alias="class", max_length=40)] = None,
+) -> dict[str, Any]:
     return _state(request).search.search(q, limit, cls)
 
 
 @router.get("/claims", tags=["claims"], summary="Claims, filtered and paginated")
-def list_claims(request: Request, domain: str | None = None, confidence: str | None = None, tag: str | None = None,
-                offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
-    return views.list_nodes(_state(request).kb, "Claim", {"domain": domain, "confidence": confidence, "tag": tag},
-                            offset, limit)
+def list_claims(
+    request: Request,
+    domain: str | None = None,
+    confidence: str | None = None,
+    tag: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    return views.list_nodes(_state(request).kb, "Claim", {"domain": domain, "confidence": confidence, "tag": tag}, offset, limit)
 
 
 @router.get("/sources", tags=["sources"], summary="Sources, filtered and paginated")
-def list_sources(request: Request, domain: str | None = None, status: str | None = None, tag: str | None = None,
-                 author: str | None = None, linked_set: str | None = None, format: str | None = None,
-                 date_from: DateParam = None, date_to: DateParam = None,
-                 offset: Offset = 0, limit: Limit = 50) -> dict[str, Any]:
-    filters = {"domain": domain, "status": status, "tag": tag, "author": author, "linked_set": linked_set,
-               "format": format, "date_from": date_from, "date_to": date_to}
+def list_sources(
+    request: Request,
+    domain: str | None = None,
+    status: str | None = None,
+    tag: str | None = None,
+    author: str | None = None,
+    linked_set: str | None = None,
+    format: str | None = None,
+    date_from: DateParam = None,
+    date_to: DateParam = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    filters = {
+        "domain": domain,
+        "status": status,
+        "tag": tag,
+        "author": author,
+        "linked_set": linked_set,
+        "format": format,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     return views.list_nodes(_state(request).kb, "Source", filters, offset, limit)
 
 
@@ -80,8 +116,12 @@ def claim_sources(request: Request, ref: str) -> dict[str, Any]:
 
 
 @router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")
-def claim_related(request: Request, ref: str, limit: Annotated[int, Query(ge=1, le=200)] = 20,
-                  kinds: Annotated[str | None, Query(description="Comma-separated relation kinds")] = None) -> dict[str, Any]:
+def claim_related(
+    request: Request,
+    ref: str,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    kinds: Annotated[str | None, Query(description="Comma-separated relation kinds")] = None,
+) -> dict[str, Any]:
     kb = _state(request).kb
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
     return views.related_claims(kb, views.find(kb, ref, "Claim"), limit, wanted)

@@ -72,8 +72,7 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0]
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"],
-                  summary="SPARQL 1.1 Protocol query endpoint (read-only)")
+@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"], summary="SPARQL 1.1 Protocol query endpoint (read-only)")
 async def sparql(request: Request) -> Response:
     """Queries by GET `?query=`, POST form or POST `application/sparql-query`; results negotiated."""
     settings = request.app.state.settings
@@ -91,7 +90,9 @@ async def sparql(request: Request) -> Response:
         elif ctype == "application/sparql-update":
             raise ReadOnly("SPARQL Update is refused: the graph is read-only")
         else:
-            raise UnsupportedMedia(f"POST a query as application/x-www-form-urlencoded or application/sparql-query, not {ctype!r}")
+            raise UnsupportedMedia(
+                f"POST a query as application/x-www-form-urlencoded or application/sparql-query, not {ctype!r}"
+            )
     if "update" in params:
         raise ReadOnly("SPARQL Update is refused: the graph is read-only")
     for name in DATASET_PARAMS:

@@ -220,16 +220,26 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
 @click.option("--workers", "query_workers", default=2, show_default=True, type=int, help="SPARQL worker processes.")
 @click.option("--cors", multiple=True, help="Origin allowed by CORS (repeatable; '*' for any).")
 @click.pass_context
-def serve(ctx: click.Context, root: str | None, host: str, port: int, watch: bool, query_timeout: float, max_rows: int,
-          query_workers: int, cors: tuple[str, ...]) -> None:
+def serve(
+    ctx: click.Context,
+    root: str | None,
+    host: str,
+    port: int,
+    watch: bool,
+    query_timeout: float,
+    max_rows: int,
+    query_workers: int,
+    cors: tuple[str, ...],
+) -> None:
     """Compile ROOT and serve it: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
     import uvicorn
 
     from api.app import Settings, create_app
 
     kb = _compile(root, ctx.obj["base"], progress=True)
-    settings = Settings(query_timeout=query_timeout, max_rows=max_rows, workers=query_workers, cors_origins=list(cors),
-                        watch=watch)
+    settings = Settings(
+        query_timeout=query_timeout, max_rows=max_rows, workers=query_workers, cors_origins=list(cors), watch=watch
+    )
     click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
     uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="info")
 

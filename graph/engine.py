@@ -74,7 +74,7 @@ def _worker(conn: Connection, dump: str) -> None:
                 conn.send(("ok", media, write([], [], bool(result), False), False, 1))
             elif isinstance(result, ox.QuerySolutions):
                 names = [v.value for v in result.variables]
-                rows = []
+                rows: list[list[Any]] = []
                 truncated = False
                 for solution in result:
                     if len(rows) == cap:
@@ -84,7 +84,7 @@ def _worker(conn: Connection, dump: str) -> None:
                 media, write = WRITERS[fmt]
                 conn.send(("ok", media, write(names, rows, None, truncated), truncated, len(rows)))
             else:
-                triples = []
+                triples: list[Any] = []
                 truncated = False
                 for t in result:
                     if len(triples) == cap:
@@ -108,8 +108,12 @@ class _Proc:
         env = dict(os.environ)
         root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.process = subprocess.Popen([sys.executable, "-m", "graph.engine", str(child.fileno()), dump],
-                                        pass_fds=[child.fileno()], env=env, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "graph.engine", str(child.fileno()), dump],
+            pass_fds=[child.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         child.close()
         self.conn = Connection(parent.detach())
 
@@ -129,8 +133,9 @@ class _Proc:
 class Engine:
     """A pool of query workers over one N-Triples dump."""
 
-    def __init__(self, dump: str, *, workers: int = 2, timeout: float = 5.0, max_rows: int = 10_000,
-                 max_waiting: int = 16) -> None:
+    def __init__(
+        self, dump: str, *, workers: int = 2, timeout: float = 5.0, max_rows: int = 10_000, max_waiting: int = 16
+    ) -> None:
         self.dump = dump
         self.size = max(1, workers)
         self.timeout = timeout
@@ -170,7 +175,11 @@ class Engine:
         ready: asyncio.Future[None] = loop.create_future()
         try:
             proc.conn.send((query, fmt, self.max_rows))
-            loop.add_reader(proc.conn.fileno(), lambda: ready.done() or ready.set_result(None))
+            def wake() -> None:
+                if not ready.done():
+                    ready.set_result(None)
+
+            loop.add_reader(proc.conn.fileno(), wake)
             try:
                 await asyncio.wait_for(asyncio.shield(ready), timeout=remaining)
             finally:

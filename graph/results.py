@@ -74,8 +74,9 @@ def _xml(names: Sequence[str], rows: Sequence[Sequence[Any]], ask: bool | None, 
     out += ["</head>", "<results>"]
     for row in rows:
         out.append("<result>")
-        out += [f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>" for n, t in zip(names, row, strict=True)
-                if t is not None]
+        out += [
+            f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>" for n, t in zip(names, row, strict=True) if t is not None
+        ]
         out.append("</result>")
     out += ["</results>", "</sparql>"]
     return "\n".join(out).encode()
@@ -90,8 +91,14 @@ def _csv(names: Sequence[str], rows: Sequence[Sequence[Any]], ask: bool | None, 
         return buf.getvalue().encode()
     w.writerow(names)
     for row in rows:
-        w.writerow(["" if t is None else (t.value if _kind(t) in ("NamedNode", "Literal") else f"_:{t.value}"
-                                          if _kind(t) == "BlankNode" else str(t)) for t in row])
+        w.writerow(
+            [
+                ""
+                if t is None
+                else (t.value if _kind(t) in ("NamedNode", "Literal") else f"_:{t.value}" if _kind(t) == "BlankNode" else str(t))
+                for t in row
+            ]
+        )
     return buf.getvalue().encode()
 
 

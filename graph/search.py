@@ -22,8 +22,10 @@ class SearchIndex:
         self.kb = kb
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.lock = threading.Lock()
-        self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, cls UNINDEXED, title, description, body, "
-                        "tokenize='porter unicode61')")
+        self.db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, cls UNINDEXED, title, description, body, "
+            "tokenize='porter unicode61')"
+        )
         rows = []
         for node in kb.model.nodes.values():
             if "fields" in node.props:
@@ -50,8 +52,10 @@ class SearchIndex:
         return {"query": q, "match": "any", "count": 0, "results": []}
 
     def _run(self, expr: str, limit: int, cls: str | None) -> list[dict[str, Any]]:
-        sql = ("SELECT key, cls, bm25(docs, 0, 0, ?, ?, ?) AS rank, "
-               "snippet(docs, -1, '[', ']', '…', 12) FROM docs WHERE docs MATCH ?")
+        sql = (
+            "SELECT key, cls, bm25(docs, 0, 0, ?, ?, ?) AS rank, "
+            "snippet(docs, -1, '[', ']', '…', 12) FROM docs WHERE docs MATCH ?"
+        )
         params: list[Any] = [*WEIGHTS, expr]
         if cls:
             sql += " AND cls = ?"
@@ -63,6 +67,15 @@ class SearchIndex:
         out = []
         for key, node_cls, rank, snippet in rows:
             node = self.kb.model.nodes[key]
-            out.append({"id": key, "class": node_cls, "label": node.label, "path": node.path, "line": node.line,
-                        "score": round(-rank, 3), "snippet": snippet})
+            out.append(
+                {
+                    "id": key,
+                    "class": node_cls,
+                    "label": node.label,
+                    "path": node.path,
+                    "line": node.line,
+                    "score": round(-rank, 3),
+                    "snippet": snippet,
+                }
+            )
         return out

@@ -23,29 +23,59 @@ class AmbiguousError(UsageError):
 
 # node class -> key prefix for names that are not documents (tweet ids, handles, tags...)
 VALUE_PREFIX: dict[str, str] = {
-    "Tweet": "tweet", "Author": "author", "Tag": "tag", "Domain": "domain",
-    "LinkedSet": "linked-set", "Agent": "agent",
+    "Tweet": "tweet",
+    "Author": "author",
+    "Tag": "tag",
+    "Domain": "domain",
+    "LinkedSet": "linked-set",
+    "Agent": "agent",
 }
 CLASS_GROUPS: dict[str, frozenset[str]] = {"Author": frozenset({"Person", "Organization"})}
 
 # why a source supports a claim -> weight in the ranking
 SUPPORT_WEIGHTS: dict[str, float] = {
-    "extracted_from": 1.0, "depends_on": 0.9, "enriched_by": 0.8, "cites_tweet_of_source": 0.7,
-    "cited_in_claim": 0.6, "named_in_source_field": 0.4,
+    "extracted_from": 1.0,
+    "depends_on": 0.9,
+    "enriched_by": 0.8,
+    "cites_tweet_of_source": 0.7,
+    "cited_in_claim": 0.6,
+    "named_in_source_field": 0.4,
 }
 # claim-claim relation kind -> weight in the related-claims score
 RELATED_WEIGHTS: dict[str, float] = {
-    "depends_on": 1.5, "depended_on_by": 1.2, "challenged_by": 1.5, "challenges": 1.5,
-    "links_to": 1.0, "linked_from": 0.8, "related": 1.0, "shared_source": 0.6,
-    "shared_linked_set": 0.3, "shared_tag": 0.1, "same_domain": 0.2,
+    "depends_on": 1.5,
+    "depended_on_by": 1.2,
+    "challenged_by": 1.5,
+    "challenges": 1.5,
+    "links_to": 1.0,
+    "linked_from": 0.8,
+    "related": 1.0,
+    "shared_source": 0.6,
+    "shared_linked_set": 0.3,
+    "shared_tag": 0.1,
+    "same_domain": 0.2,
 }
-_OUT_KINDS = {"links_to": "links_to", "mentions": "links_to", "depends_on": "depends_on", "challenged_by": "challenged_by",
-              "challenges": "challenges", "related": "related"}
-_IN_KINDS = {"links_to": "linked_from", "mentions": "linked_from", "depends_on": "depended_on_by",
-             "challenged_by": "challenges", "challenges": "challenged_by", "related": "related"}
+_OUT_KINDS = {
+    "links_to": "links_to",
+    "mentions": "links_to",
+    "depends_on": "depends_on",
+    "challenged_by": "challenged_by",
+    "challenges": "challenges",
+    "related": "related",
+}
+_IN_KINDS = {
+    "links_to": "linked_from",
+    "mentions": "linked_from",
+    "depends_on": "depended_on_by",
+    "challenged_by": "challenges",
+    "challenges": "challenged_by",
+    "related": "related",
+}
 _WORD = re.compile(r"[a-z0-9]{4,}")
-_STOP = frozenset("that this with from have more than when which their because there they into will would about these "
-                  "what were been does over only also most much such other just like make makes".split())
+_STOP = frozenset(
+    "that this with from have more than when which their because there they into will would about these "
+    "what were been does over only also most much such other just like make makes".split()
+)
 
 
 def _classes(cls: str | None) -> frozenset[str] | None:
@@ -75,7 +105,7 @@ def find(kb: KnowledgeBase, ref: str, cls: str | None = None) -> Node:
     def ok(node: Node | None) -> bool:
         return node is not None and (want is None or node.cls in want)
 
-    candidates = [ref, ref[len(kb.base):] if ref.startswith(kb.base) else None]
+    candidates = [ref, ref[len(kb.base) :] if ref.startswith(kb.base) else None]
     prefix = VALUE_PREFIX.get(cls or "")
     if prefix:
         candidates += [f"{prefix}/{ref.lstrip('@').lower()}", f"{prefix}/{slugify(ref.lstrip('@'))}"]
@@ -104,8 +134,11 @@ def suggest(kb: KnowledgeBase, ref: str, cls: str | None = None, limit: int = 5)
     want = _classes(cls)
     pool = [n for n in kb.model.nodes.values() if want is None or n.cls in want]
     labels = [n.label for n in pool]
-    hits = process.extract(ref, labels, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
-    return [{**summary(kb, pool[i]), "score": round(score / 100, 2)} for _, score, i in hits]
+    hits = process.extract(
+        ref.lower(), labels, scorer=fuzz.token_set_ratio, processor=str.lower, limit=limit * 4, score_cutoff=60
+    )
+    ranked = sorted(hits, key=lambda h: (-h[1], -fuzz.ratio(ref.lower(), h[0].lower()), h[2]))[:limit]
+    return [{**summary(kb, pool[i]), "score": round(score / 100, 2)} for _, score, i in ranked]
 
 
 def _edge_view(kb: KnowledgeBase, e: Edge, other: str) -> dict[str, Any]:
@@ -147,8 +180,14 @@ def _source_card(kb: KnowledgeBase, node: Node) -> dict[str, Any]:
         if e.kind == "authored_by":
             a = kb.model.nodes[e.dst]
             authors.append({"id": a.key, "name": a.label, "handle": a.props.get("handle")})
-    return {**summary(kb, node), "authors": authors, "date": fields.get("date"), "format": fields.get("format"),
-            "url": fields.get("url"), "status": fields.get("status")}
+    return {
+        **summary(kb, node),
+        "authors": authors,
+        "date": fields.get("date"),
+        "format": fields.get("format"),
+        "url": fields.get("url"),
+        "status": fields.get("status"),
+    }
 
 
 def _words(text: str) -> set[str]:
@@ -172,9 +211,20 @@ def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], li
         score = (10.0 if t.key in cited else 0.0) + len(shared) + math.log10(1 + likes) / 2
         ranked.append((score, t, why))
     ranked.sort(key=lambda x: (-x[0], x[1].key))
-    return [{"id": t.key, "status_id": t.props.get("status_id"), "url": t.props.get("url"), "text": t.props.get("text"),
-             "likes": t.props.get("likes"), "theme": t.props.get("theme"), "line": t.line, "why": why,
-             "score": round(s, 2)} for s, t, why in ranked[:limit]]
+    return [
+        {
+            "id": t.key,
+            "status_id": t.props.get("status_id"),
+            "url": t.props.get("url"),
+            "text": t.props.get("text"),
+            "likes": t.props.get("likes"),
+            "theme": t.props.get("theme"),
+            "line": t.line,
+            "why": why,
+            "score": round(s, 2),
+        }
+        for s, t, why in ranked[:limit]
+    ]
 
 
 def claim_sources(kb: KnowledgeBase, claim: Node) -> dict[str, Any]:
@@ -211,8 +261,7 @@ def claim_sources(kb: KnowledgeBase, claim: Node) -> dict[str, Any]:
         kinds = sorted({w["why"] for w in why})
         score = sum(SUPPORT_WEIGHTS[k] for k in kinds)
         card = _source_card(kb, nodes[src])
-        results.append({**card, "score": round(score, 2), "why": why,
-                        "tweets": _tweets_for(kb, src, claim, cited_tweets)})
+        results.append({**card, "score": round(score, 2), "why": why, "tweets": _tweets_for(kb, src, claim, cited_tweets)})
     results.sort(key=lambda r: (-r["score"], str(r.get("date") or ""), r["id"]))
     return {"claim": summary(kb, claim), "count": len(results), "sources": results}
 
@@ -293,18 +342,26 @@ def related_claims(kb: KnowledgeBase, claim: Node, limit: int = 20, kinds: Itera
             merged.setdefault((c["kind"], str(c.get("source") or c.get("via") or "")), c)
         parts = list(merged.values())
         score = sum(c["weight"] for c in parts if c["kind"] != "shared_tag") + min(
-            0.5, sum(c["weight"] for c in parts if c["kind"] == "shared_tag"))
-        results.append({**summary(kb, nodes[other]), "score": round(score, 2),
-                        "kinds": sorted({c["kind"] for c in parts}), "because": parts})
+            0.5, sum(c["weight"] for c in parts if c["kind"] == "shared_tag")
+        )
+        results.append(
+            {**summary(kb, nodes[other]), "score": round(score, 2), "kinds": sorted({c["kind"] for c in parts}), "because": parts}
+        )
     results.sort(key=lambda r: (-r["score"], r["id"]))
     return {"claim": summary(kb, claim), "count": len(results), "related": results[:limit]}
 
 
 # listing filters: name -> (field, how to compare)
 LIST_FILTERS: dict[str, tuple[str, str]] = {
-    "domain": ("domain", "in"), "confidence": ("confidence", "eq"), "status": ("status", "eq"),
-    "format": ("format", "eq"), "tag": ("tags", "edge:tagged:tag"), "linked_set": ("linked_set", "edge:in_linked_set:linked-set"),
-    "author": ("author", "edge:authored_by:author"), "date_from": ("date", "ge"), "date_to": ("date", "le"),
+    "domain": ("domain", "in"),
+    "confidence": ("confidence", "eq"),
+    "status": ("status", "eq"),
+    "format": ("format", "eq"),
+    "tag": ("tags", "edge:tagged:tag"),
+    "linked_set": ("linked_set", "edge:in_linked_set:linked-set"),
+    "author": ("author", "edge:authored_by:author"),
+    "date_from": ("date", "ge"),
+    "date_to": ("date", "le"),
 }
 
 
@@ -334,19 +391,28 @@ def list_nodes(kb: KnowledgeBase, cls: str, filters: dict[str, str | None], offs
             else:
                 _, kind, prefix = how.split(":")
                 targets = {e.dst for e in out_edges.get(node.key, []) if e.kind == kind}
-                keep = f"{prefix}/{slugify(str(value).lstrip('@'))}" in targets or f"{prefix}/{str(value).lstrip('@').lower()}" in targets
+                keep = (
+                    f"{prefix}/{slugify(str(value).lstrip('@'))}" in targets
+                    or f"{prefix}/{str(value).lstrip('@').lower()}" in targets
+                )
             if not keep:
                 break
         if keep:
             items.append(node)
-    items.sort(key=lambda n: (str(n.props.get("fields", {}).get("date") or n.props.get("fields", {}).get("created") or ""), n.key),
-               reverse=True)
-    page = items[offset:offset + limit]
+    items.sort(
+        key=lambda n: (str(n.props.get("fields", {}).get("date") or n.props.get("fields", {}).get("created") or ""), n.key),
+        reverse=True,
+    )
+    page = items[offset : offset + limit]
     cards = [_source_card(kb, n) if cls == "Source" else {**summary(kb, n), **_claim_fields(n)} for n in page]
     return {"total": len(items), "offset": offset, "limit": limit, "items": cards}
 
 
 def _claim_fields(node: Node) -> dict[str, Any]:
     f = node.props.get("fields", {})
-    return {"domain": (f.get("domain") or [None])[0], "confidence": f.get("confidence"),
-            "description": f.get("description"), "created": f.get("created")}
+    return {
+        "domain": (f.get("domain") or [None])[0],
+        "confidence": f.get("confidence"),
+        "description": f.get("description"),
+        "created": f.get("created"),
+    }
