@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 
 from graph import views
 
@@ -12,6 +13,13 @@ router = APIRouter()
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+ClaimRef = Annotated[
+    str,
+    PathParam(
+        description="A claim's id, title, slug, path or any reference",
+        examples=["negative midday prices are a market signal for storage rather than a failure of solar"],
+    ),
+]
 DateParam = Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD")]
 
 
@@ -110,7 +118,7 @@ def list_sources(
 
 
 @router.get("/claims/{ref:path}/sources", tags=["claims"], summary="Sources supporting a claim, with why and tweets")
-def claim_sources(request: Request, ref: str) -> dict[str, Any]:
+def claim_sources(request: Request, ref: ClaimRef) -> dict[str, Any]:
     kb = _state(request).kb
     return views.claim_sources(kb, views.find(kb, ref, "Claim"))
 
@@ -118,7 +126,7 @@ def claim_sources(request: Request, ref: str) -> dict[str, Any]:
 @router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")
 def claim_related(
     request: Request,
-    ref: str,
+    ref: ClaimRef,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     kinds: Annotated[str | None, Query(description="Comma-separated relation kinds")] = None,
 ) -> dict[str, Any]:
@@ -127,26 +135,30 @@ def claim_related(
     return views.related_claims(kb, views.find(kb, ref, "Claim"), limit, wanted)
 
 
-def _node_route(path: str, cls: str | None, tag: str, what: str) -> None:
-    def handler(request: Request, ref: str) -> dict[str, Any]:
+def _node_route(path: str, cls: str | None, tag: str, what: str, example: str) -> None:
+    RefParam = Annotated[str, PathParam(description=f"Any name of the {what}", examples=[example])]
+
+    def handler(request: Request, ref: RefParam) -> dict[str, Any]:
         kb = _state(request).kb
         return views.detail(kb, views.find(kb, ref, cls))
 
+    handler.__annotations__["ref"] = RefParam  # a local alias: resolve it now, not as a string later
     handler.__name__ = f"get_{tag}_{(cls or 'node').lower()}"
     router.add_api_route(path, handler, methods=["GET"], tags=[tag], summary=f"One {what}: fields and neighbours")
 
 
 # path -> (class, tag, what); one table, one handler each
-NODE_ROUTES: dict[str, tuple[str | None, str, str]] = {
-    "/claims/{ref:path}": ("Claim", "claims", "claim"),
-    "/sources/{ref:path}": ("Source", "sources", "source"),
-    "/tweets/{ref}": ("Tweet", "graph", "tweet by status id or node id"),
-    "/authors/{ref}": ("Author", "graph", "author by X handle or name"),
-    "/tags/{ref}": ("Tag", "graph", "tag"),
-    "/domains/{ref}": ("Domain", "graph", "domain"),
-    "/linked-sets/{ref}": ("LinkedSet", "graph", "linked set"),
-    "/agents/{ref}": ("Agent", "graph", "agent"),
-    "/nodes/{ref:path}": (None, "graph", "node of any class by id, IRI, path or reference"),
+CLAIM_EXAMPLE = "negative midday prices are a market signal for storage rather than a failure of solar"
+NODE_ROUTES: dict[str, tuple[str | None, str, str, str]] = {
+    "/claims/{ref:path}": ("Claim", "claims", "claim", CLAIM_EXAMPLE),
+    "/sources/{ref:path}": ("Source", "sources", "source", "2026-02-00-kilowatt-letter-february"),
+    "/tweets/{ref}": ("Tweet", "graph", "tweet by status id or node id", "1899000000000000001"),
+    "/authors/{ref}": ("Author", "graph", "author by X handle or name", "gridwatch_ana"),
+    "/tags/{ref}": ("Tag", "graph", "tag", "duck-curve"),
+    "/domains/{ref}": ("Domain", "graph", "domain", "grid-policy"),
+    "/linked-sets/{ref}": ("LinkedSet", "graph", "linked set", "storage-economics-2026"),
+    "/agents/{ref}": ("Agent", "graph", "agent", "volta"),
+    "/nodes/{ref:path}": (None, "graph", "node of any class by id, IRI, path or reference", "tag/solar"),
 }
-for _path, (_cls, _tag, _what) in NODE_ROUTES.items():
-    _node_route(_path, _cls, _tag, _what)
+for _path, (_cls, _tag, _what, _example) in NODE_ROUTES.items():
+    _node_route(_path, _cls, _tag, _what, _example)

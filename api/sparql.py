@@ -72,7 +72,59 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0]
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"], summary="SPARQL 1.1 Protocol query endpoint (read-only)")
+_QUERY_PARAMS = [
+    {
+        "name": "query",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "maxLength": 65536},
+        "description": "A SPARQL 1.1 query; without it a GET returns a service description or the query page",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["json", "xml", "csv", "tsv", "turtle", "nt", "jsonld", "rdfxml"]},
+        "description": "Result format, overriding Accept",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Refused with 400: the endpoint serves one graph",
+    },
+]
+_BODY = {
+    "content": {
+        "application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+        "application/sparql-query": {"schema": {"type": "string"}},
+    }
+}
+
+
+@router.get(
+    "/sparql",
+    tags=["sparql"],
+    summary="SPARQL 1.1 Protocol query by GET (read-only)",
+    openapi_extra={"parameters": _QUERY_PARAMS},
+)
+async def sparql_get(request: Request) -> Response:
+    """`?query=`; results by Accept or `format`; no query: service description or query page."""
+    return await sparql(request)
+
+
+@router.post(
+    "/sparql",
+    tags=["sparql"],
+    summary="SPARQL 1.1 Protocol query by POST (read-only)",
+    openapi_extra={"parameters": _QUERY_PARAMS[1:], "requestBody": _BODY},
+)
+async def sparql_post(request: Request) -> Response:
+    """A form-encoded `query=` or an `application/sparql-query` body; SPARQL Update is refused."""
+    return await sparql(request)
+
+
 async def sparql(request: Request) -> Response:
     """Queries by GET `?query=`, POST form or POST `application/sparql-query`; results negotiated."""
     settings = request.app.state.settings
