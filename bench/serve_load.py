@@ -1,0 +1,126 @@
+"""HTTP load: codex-graph's JSON API and SPARQL endpoint beside `oxigraph serve` on the same data.
+
+Usage: python bench/serve_load.py [ROOT] [--duration S] [--connections N]
+Needs `wrk` (Debian package) and the `oxigraph` PyPI package (its server binary).
+Prints requests/s and p50/p99 latency for each target, and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "teleo-codex"
+CLAIM = "domains/ai-alignment/coding agents cannot take accountability for mistakes which means humans must retain " \
+        "decision authority over security and critical systems regardless of agent capability.md"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def wrk(url: str, duration: int, connections: int, accept: str) -> dict[str, float]:
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+
+    def pct(p: str) -> float:
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out)
+        assert m, out
+        return float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50_ms": pct("50"), "p99_ms": pct("99"), "non2xx": float(errors.group(1)) if errors else 0.0}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("root", nargs="?", default=str(DEFAULT_ROOT))
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=2, help="SPARQL worker processes of codex-graph")
+    args = ap.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed (apt-get install wrk)")
+    from graph.compiler import compile_kb
+    from graph.engine import write_dump
+
+    kb = compile_kb(args.root)
+    claim_key = kb.model.key_of(CLAIM) if kb.model.key_of(CLAIM) else next(
+        n.key for n in kb.model.nodes.values() if n.cls == "Claim")
+    claim_iri = kb.iri(claim_key)
+    tmp = tempfile.mkdtemp(prefix="codex-bench-")
+    dump = write_dump(kb, tmp)
+    store = os.path.join(tmp, "oxigraph")
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", store, "--file", dump], check=True,
+                   capture_output=True)
+    ox_port, cg_port = free_port(), free_port()
+    procs = [
+        subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{ox_port}"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen([str(BIN / "codex-graph"), "serve", args.root, "--port", str(cg_port), "--workers", str(args.workers)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+    ]
+    try:
+        wait(f"http://127.0.0.1:{ox_port}/query?query=" + quote("ASK {}"))
+        wait(f"http://127.0.0.1:{cg_port}/health")
+        point = f"SELECT ?p ?o WHERE {{ <{claim_iri}> ?p ?o }}"
+        sources = ("PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                   "SELECT ?s ?rel ?title ?date ?author ?tweet WHERE { ?s ?rel <" + claim_iri + "> . "
+                   "VALUES ?rel { cg:extractedClaim cg:enrichedClaim } ?s dcterms:title ?title . "
+                   "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
+                   "OPTIONAL { ?s cg:hasTweet ?tweet } }")
+        json_accept = "application/sparql-results+json"
+        rows = {
+            "oxigraph serve: point SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(point)}",
+                                                args.duration, args.connections, json_accept),
+            "codex-graph: point SPARQL": wrk(f"http://127.0.0.1:{cg_port}/sparql?query={quote(point)}",
+                                             args.duration, args.connections, json_accept),
+            "oxigraph serve: sources SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}",
+                                                  args.duration, args.connections, json_accept),
+            "codex-graph: /claims/{ref}/sources": wrk(f"http://127.0.0.1:{cg_port}/claims/{quote(claim_key)}/sources",
+                                                      args.duration, args.connections, "application/json"),
+        }
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"root: {args.root}  claim: {claim_key}")
+    print(f"{'target':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    for name, r in rows.items():
+        print(f"{name:40} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
+    point_ratio = rows["codex-graph: point SPARQL"]["rps"] / rows["oxigraph serve: point SPARQL"]["rps"]
+    src_ratio = rows["codex-graph: /claims/{ref}/sources"]["rps"] / rows["oxigraph serve: sources SPARQL"]["rps"]
+    print(f"point SPARQL req/s ratio (codex-graph / oxigraph): {point_ratio:.2f}")
+    print(f"/claims/{{ref}}/sources vs oxigraph equivalent SPARQL, req/s ratio: {src_ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
