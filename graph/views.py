@@ -43,18 +43,20 @@ SUPPORT_WEIGHTS: dict[str, float] = {
 }
 # claim-claim relation kind -> weight in the related-claims score
 RELATED_WEIGHTS: dict[str, float] = {
-    "depends_on": 1.5,
-    "depended_on_by": 1.2,
-    "challenged_by": 1.5,
-    "challenges": 1.5,
-    "links_to": 1.0,
-    "linked_from": 0.8,
-    "related": 1.0,
+    "depends_on": 2.0,
+    "depended_on_by": 1.6,
+    "challenged_by": 2.0,
+    "challenges": 2.0,
+    "links_to": 1.5,
+    "linked_from": 1.2,
+    "related": 1.5,
     "shared_source": 0.6,
     "shared_linked_set": 0.3,
     "shared_tag": 0.1,
     "same_domain": 0.2,
 }
+# most a kind can add to one claim's score, so shared context never outweighs a direct link
+RELATED_CAPS: dict[str, float] = {"shared_source": 1.2, "shared_linked_set": 0.3, "shared_tag": 0.3}
 _OUT_KINDS = {
     "links_to": "links_to",
     "mentions": "links_to",
@@ -341,9 +343,10 @@ def related_claims(kb: KnowledgeBase, claim: Node, limit: int = 20, kinds: Itera
         for c in contributions:
             merged.setdefault((c["kind"], str(c.get("source") or c.get("via") or "")), c)
         parts = list(merged.values())
-        score = sum(c["weight"] for c in parts if c["kind"] != "shared_tag") + min(
-            0.5, sum(c["weight"] for c in parts if c["kind"] == "shared_tag")
-        )
+        by_kind: dict[str, float] = {}
+        for c in parts:
+            by_kind[c["kind"]] = by_kind.get(c["kind"], 0.0) + c["weight"]
+        score = sum(min(total, RELATED_CAPS.get(kind, total)) for kind, total in by_kind.items())
         results.append(
             {**summary(kb, nodes[other]), "score": round(score, 2), "kinds": sorted({c["kind"] for c in parts}), "because": parts}
         )
