@@ -22,8 +22,10 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_ROOT = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "teleo-codex"
-CLAIM = "domains/ai-alignment/coding agents cannot take accountability for mistakes which means humans must retain " \
-        "decision authority over security and critical systems regardless of agent capability.md"
+CLAIM = (
+    "domains/ai-alignment/coding agents cannot take accountability for mistakes which means humans must retain "
+    "decision authority over security and critical systems regardless of agent capability.md"
+)
 BIN = Path(sys.executable).parent
 
 
@@ -46,8 +48,12 @@ def wait(url: str, timeout: float = 120) -> None:
 
 
 def wrk(url: str, duration: int, connections: int, accept: str) -> dict[str, float]:
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(p: str) -> float:
@@ -72,40 +78,55 @@ def main() -> None:
     from graph.engine import write_dump
 
     kb = compile_kb(args.root)
-    claim_key = kb.model.key_of(CLAIM) if kb.model.key_of(CLAIM) else next(
-        n.key for n in kb.model.nodes.values() if n.cls == "Claim")
+    claim_key = (
+        kb.model.key_of(CLAIM) if kb.model.key_of(CLAIM) else next(n.key for n in kb.model.nodes.values() if n.cls == "Claim")
+    )
     claim_iri = kb.iri(claim_key)
     tmp = tempfile.mkdtemp(prefix="codex-bench-")
     dump = write_dump(kb, tmp)
     store = os.path.join(tmp, "oxigraph")
-    subprocess.run([str(BIN / "oxigraph"), "load", "--location", store, "--file", dump], check=True,
-                   capture_output=True)
+    subprocess.run([str(BIN / "oxigraph"), "load", "--location", store, "--file", dump], check=True, capture_output=True)
     ox_port, cg_port = free_port(), free_port()
     procs = [
-        subprocess.Popen([str(BIN / "oxigraph"), "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{ox_port}"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
-        subprocess.Popen([str(BIN / "codex-graph"), "serve", args.root, "--port", str(cg_port), "--workers", str(args.workers)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen(
+            [str(BIN / "oxigraph"), "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{ox_port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        subprocess.Popen(
+            [str(BIN / "codex-graph"), "serve", args.root, "--port", str(cg_port), "--workers", str(args.workers)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
     ]
     try:
         wait(f"http://127.0.0.1:{ox_port}/query?query=" + quote("ASK {}"))
         wait(f"http://127.0.0.1:{cg_port}/health")
         point = f"SELECT ?p ?o WHERE {{ <{claim_iri}> ?p ?o }}"
-        sources = ("PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-                   "SELECT ?s ?rel ?title ?date ?author ?tweet WHERE { ?s ?rel <" + claim_iri + "> . "
-                   "VALUES ?rel { cg:extractedClaim cg:enrichedClaim } ?s dcterms:title ?title . "
-                   "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
-                   "OPTIONAL { ?s cg:hasTweet ?tweet } }")
+        sources = (
+            "PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+            "SELECT ?s ?rel ?title ?date ?author ?tweet WHERE { ?s ?rel <" + claim_iri + "> . "
+            "VALUES ?rel { cg:extractedClaim cg:enrichedClaim } ?s dcterms:title ?title . "
+            "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
+            "OPTIONAL { ?s cg:hasTweet ?tweet } }"
+        )
         json_accept = "application/sparql-results+json"
         rows = {
-            "oxigraph serve: point SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(point)}",
-                                                args.duration, args.connections, json_accept),
-            "codex-graph: point SPARQL": wrk(f"http://127.0.0.1:{cg_port}/sparql?query={quote(point)}",
-                                             args.duration, args.connections, json_accept),
-            "oxigraph serve: sources SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}",
-                                                  args.duration, args.connections, json_accept),
-            "codex-graph: /claims/{ref}/sources": wrk(f"http://127.0.0.1:{cg_port}/claims/{quote(claim_key)}/sources",
-                                                      args.duration, args.connections, "application/json"),
+            "oxigraph serve: point SPARQL": wrk(
+                f"http://127.0.0.1:{ox_port}/query?query={quote(point)}", args.duration, args.connections, json_accept
+            ),
+            "codex-graph: point SPARQL": wrk(
+                f"http://127.0.0.1:{cg_port}/sparql?query={quote(point)}", args.duration, args.connections, json_accept
+            ),
+            "oxigraph serve: sources SPARQL": wrk(
+                f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}", args.duration, args.connections, json_accept
+            ),
+            "codex-graph: /claims/{ref}/sources": wrk(
+                f"http://127.0.0.1:{cg_port}/claims/{quote(claim_key)}/sources",
+                args.duration,
+                args.connections,
+                "application/json",
+            ),
         }
     finally:
         for p in procs:

@@ -66,7 +66,7 @@ class KnowledgeBase:
         in_graph = len(m.documents)
         diag_paths = {d.path for d in m.diagnostics}
         return {
-            "root": str(self.root),
+            "root": _shown(self.root),
             "files_seen": m.files_seen,
             "files_in_graph": in_graph,
             "files_diagnostics_only": len({p for p in diag_paths if p not in m.documents}),
@@ -84,6 +84,14 @@ class KnowledgeBase:
             "diagnostics": dict(sorted(Counter(d.severity for d in m.diagnostics).items())),
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
         }
+
+
+def _shown(root: Path) -> str:
+    """The root relative to the working directory when it lies below it, else absolute."""
+    try:
+        return str(root.relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(root)
 
 
 def compile_kb(

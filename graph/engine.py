@@ -175,6 +175,7 @@ class Engine:
         ready: asyncio.Future[None] = loop.create_future()
         try:
             proc.conn.send((query, fmt, self.max_rows))
+
             def wake() -> None:
                 if not ready.done():
                     ready.set_result(None)

@@ -163,7 +163,23 @@ def _wait_for(url: str, status: int, attempts: int = 300) -> bool:
 
 def test_schemathesis_finds_no_server_error(server):
     st = Path(sys.executable).with_name("st")
-    run = subprocess.run([str(st), "run", server.url + "/openapi.json", "--checks", "not_a_server_error",
-                          "--max-examples", "25", "--seed", "1", "-w", "1"], capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            str(st),
+            "run",
+            server.url + "/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "25",
+            "--seed",
+            "1",
+            "-w",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-3000:]
     assert "passed" in run.stdout
