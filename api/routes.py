@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
+from fastapi.responses import StreamingResponse
 
 from graph import views
 
@@ -162,3 +165,33 @@ NODE_ROUTES: dict[str, tuple[str | None, str, str, str]] = {
 }
 for _path, (_cls, _tag, _what, _example) in NODE_ROUTES.items():
     _node_route(_path, _cls, _tag, _what, _example)
+
+
+@router.get("/export", tags=["graph"], summary="The graph, or a filtered part of it, in a dump format (streamed)")
+def export(
+    request: Request,
+    format: Annotated[
+        str, Query(description="turtle, nt, jsonld, rdfxml, graphml, gexf, node-link, cytoscape, csv, teleo-app")
+    ] = "turtle",
+    cls: Annotated[list[str] | None, Query(alias="class")] = None,
+    domain: Annotated[list[str] | None, Query()] = None,
+    linked_set: Annotated[list[str] | None, Query()] = None,
+    around: str | None = None,
+    depth: Annotated[int, Query(ge=0, le=10)] = 1,
+) -> StreamingResponse:
+    from graph import export as ex
+
+    fmt = ex.get_format(format)
+    kb = _state(request).kb
+    sel = ex.Selection(cls or [], domain or [], linked_set or [], around, depth)
+    buf = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    ex.export(kb, format, buf, sel)
+    buf.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with buf:
+            while block := buf.read(64 * 1024):
+                yield block
+
+    headers = {"Content-Disposition": f'attachment; filename="{ex.filename(format)}"'}
+    return StreamingResponse(chunks(), media_type=fmt.media_type, headers=headers)

@@ -158,23 +158,46 @@ def resolve(ctx: click.Context, args: tuple[str, ...], as_json: bool, from_file:
 
 @main.command()
 @click.argument("root", required=False)
-@click.option("--format", "fmt", default="turtle", show_default=True, help="Export format: turtle or nt.")
+@click.option(
+    "--format",
+    "fmt",
+    default="turtle",
+    show_default=True,
+    help="turtle, nt, jsonld, rdfxml, graphml, gexf, node-link, cytoscape, csv (a zip of nodes.csv and "
+    "edges.csv) or teleo-app (graph-data.json).",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None, help="File to write (default: stdout)."
 )
+@click.option("--class", "classes", multiple=True, help="Keep only nodes of this class (repeatable; e.g. Claim, Source, Author).")
+@click.option("--domain", "domains", multiple=True, help="Keep documents of this domain and what describes them (repeatable).")
+@click.option("--linked-set", "linked_sets", multiple=True, help="Keep the sources of this linked set and their claims.")
+@click.option("--around", default=None, help="Keep the neighbourhood of this node (any reference).")
+@click.option("--depth", default=1, show_default=True, type=int, help="Hops around --around.")
 @click.pass_context
-def export(ctx: click.Context, root: str | None, fmt: str, output: str | None) -> None:
-    """Write the whole graph of ROOT in an RDF format."""
+def export(
+    ctx: click.Context,
+    root: str | None,
+    fmt: str,
+    output: str | None,
+    classes: tuple[str, ...],
+    domains: tuple[str, ...],
+    linked_sets: tuple[str, ...],
+    around: str | None,
+    depth: int,
+) -> None:
+    """Write the graph of ROOT, or the part the filters select, in one format."""
     from graph import export as ex
 
     ex.get_format(fmt)
     kb = _compile(root, ctx.obj["base"])
+    sel = ex.Selection(list(classes), list(domains), list(linked_sets), around, depth)
     if output:
         with open(output, "wb") as fh:
-            ex.export(kb, fmt, fh)
+            ex.export(kb, fmt, fh, sel)
         click.echo(f"wrote {output}", err=True)
     else:
-        ex.export(kb, fmt, sys.stdout.buffer)
+        ex.export(kb, fmt, sys.stdout.buffer, sel)
 
 
 @main.command()

@@ -214,8 +214,10 @@ class _Builder:
         ref.target, ref.method, ref.score, ref.candidates = res.file, res.method, res.score, res.candidates
         self.m.references.append(ref)
         kind = ref.relation
-        meta = {"raw": ref.raw, "method": res.method, "score": round(res.score, 3), "field": ref.field}
+        meta: dict[str, Any] = {"raw": ref.raw, "method": res.method, "score": round(res.score, 3), "field": ref.field}
         if res.file is not None:
+            if res.candidates:
+                meta["candidates"] = res.candidates
             target = self.m.doc_keys[res.file]
             if kind == "links_to" and doc.kind == "Entity" and self.m.nodes[target].cls == "Claim":
                 kind = "mentions"
