@@ -3,7 +3,9 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 
-.PHONY: serve test lint typecheck pytest install
+.PHONY: serve test lint typecheck pytest install assets browser
+CYTOSCAPE_VERSION = 3.35.0
+VENDOR = api/static/vendor
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +15,19 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-serve: $(VENV)/.installed
+# the explorer's drawing library, installed from the npm registry (no CDN at run time)
+$(VENDOR)/cytoscape.min.js:
+	mkdir -p build/npm $(VENDOR)
+	npm install --silent --no-audit --no-fund --prefix build/npm cytoscape@$(CYTOSCAPE_VERSION)
+	cp build/npm/node_modules/cytoscape/dist/cytoscape.min.js $@
+
+assets: $(VENDOR)/cytoscape.min.js
+
+# headless Chromium for the explorer's browser test (Debian package)
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+serve: $(VENV)/.installed assets
 	$(BIN)/codex-graph serve
 
 lint: $(VENV)/.installed
@@ -22,7 +36,7 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.installed assets browser
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -41,6 +41,7 @@ class Settings:
     cors_origins: list[str] = field(default_factory=list)
     watch: bool = False
     watch_debounce_ms: int = 200
+    warm_layout: bool = False
 
 
 @dataclass
@@ -69,6 +70,15 @@ def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> Stat
         max_waiting=settings.max_waiting,
     )
     return State(kb, SearchIndex(kb), engine, generation, tmp)
+
+
+def _warm(state: State) -> None:
+    from . import explorer
+
+    try:
+        explorer.warm(state)
+    except Exception:
+        log.exception("could not lay out the explorer's default view")
 
 
 def error_response(status: int, code: str, message: str, detail: dict[str, Any] | None = None) -> JSONResponse:
@@ -104,7 +114,9 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     """A FastAPI app serving kb: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
     from fastapi.middleware.cors import CORSMiddleware
 
-    from . import routes, sparql
+    from fastapi.staticfiles import StaticFiles
+
+    from . import explorer, routes, sparql
 
     settings = settings or Settings()
 
@@ -114,6 +126,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
         state = await loop.run_in_executor(None, _build_state, kb, settings, 1)
         await loop.run_in_executor(None, state.engine.start)
         app.state.current = state
+        if settings.warm_layout:
+            threading.Thread(target=_warm, args=(state,), name="codex-graph-layout", daemon=True).start()
         watcher = None
         if settings.watch:
             watcher = _Watcher(app, settings, asyncio.get_running_loop())
@@ -139,6 +153,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
         )
     app.include_router(sparql.router)
     app.include_router(routes.router)
+    app.include_router(explorer.router)
+    app.mount("/static", StaticFiles(directory=explorer.STATIC), name="static")
     return app
 
 

@@ -261,7 +261,12 @@ def serve(
 
     kb = _compile(root, ctx.obj["base"], progress=True)
     settings = Settings(
-        query_timeout=query_timeout, max_rows=max_rows, workers=query_workers, cors_origins=list(cors), watch=watch
+        query_timeout=query_timeout,
+        max_rows=max_rows,
+        workers=query_workers,
+        cors_origins=list(cors),
+        watch=watch,
+        warm_layout=True,
     )
     click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
     uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="info")

@@ -207,7 +207,7 @@ def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], li
         t = kb.model.nodes[e.dst]
         shared = sorted(claim_words & _words(f"{t.props.get('text') or ''} {t.props.get('label') or ''}"))
         likes = t.props.get("likes") or 0
-        if t.key not in cited and not shared:
+        if t.key not in cited and len(shared) < 2:
             continue
         why = (["cited by the claim"] if t.key in cited else []) + ([f"shares words: {', '.join(shared[:6])}"] if shared else [])
         score = (10.0 if t.key in cited else 0.0) + len(shared) + math.log10(1 + likes) / 2
