@@ -113,7 +113,6 @@ def _install_errors(app: FastAPI) -> None:
 def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     """A FastAPI app serving kb: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
     from fastapi.middleware.cors import CORSMiddleware
-
     from fastapi.staticfiles import StaticFiles
 
     from . import explorer, routes, sparql
