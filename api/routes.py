@@ -121,9 +121,9 @@ def list_sources(
 
 
 @router.get("/claims/{ref:path}/sources", tags=["claims"], summary="Sources supporting a claim, with why and tweets")
-def claim_sources(request: Request, ref: ClaimRef) -> dict[str, Any]:
+def claim_sources(request: Request, ref: ClaimRef, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
     kb = _state(request).kb
-    return views.claim_sources(kb, views.find(kb, ref, "Claim"))
+    return views.claim_sources(kb, views.find(kb, ref, "Claim"), limit)
 
 
 @router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")

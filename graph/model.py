@@ -149,19 +149,19 @@ class _Builder:
                     continue
                 text = str(value).strip()
                 target = f"{prefix}/{slugify(text)}"
-                self.node(target, cls, text)
+                self.node(target, cls, text, doc.path, lines.get(fname))
                 self.edge(key, target, kind, doc.path, lines.get(fname))
         for fname, kind in F.AGENT_FIELDS.items():
             for value in F.as_list(doc.fields.get(fname)):
                 if isinstance(value, str) and value.strip():
                     name = value.strip().lstrip("@")
                     target = f"agent/{slugify(name)}"
-                    self.node(target, "Agent", name.lower())
+                    self.node(target, "Agent", name.lower(), doc.path, lines.get(fname))
                     self.edge(key, target, kind, doc.path, lines.get(fname))
         m = _AGENT_DIR.match(doc.path)
         if m:
             target = f"agent/{slugify(m.group(1))}"
-            self.node(target, "Agent", m.group(1).lower())
+            self.node(target, "Agent", m.group(1).lower(), doc.path)
             self.edge(key, target, "about_agent", doc.path)
         if doc.kind == "Source":
             for author in parse_authors(doc.fields.get("author")):

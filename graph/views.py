@@ -229,7 +229,7 @@ def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], li
     ]
 
 
-def claim_sources(kb: KnowledgeBase, claim: Node) -> dict[str, Any]:
+def claim_sources(kb: KnowledgeBase, claim: Node, limit: int = 20) -> dict[str, Any]:
     """The sources that support a claim, each with why, the tweets that bear on it, ranked."""
     nodes = kb.model.nodes
     out_edges, in_edges = kb.model.adjacency()
@@ -265,7 +265,7 @@ def claim_sources(kb: KnowledgeBase, claim: Node) -> dict[str, Any]:
         card = _source_card(kb, nodes[src])
         results.append({**card, "score": round(score, 2), "why": why, "tweets": _tweets_for(kb, src, claim, cited_tweets)})
     results.sort(key=lambda r: (-r["score"], str(r.get("date") or ""), r["id"]))
-    return {"claim": summary(kb, claim), "count": len(results), "sources": results}
+    return {"claim": summary(kb, claim), "count": len(results), "sources": results[:limit]}
 
 
 def _named_sources(kb: KnowledgeBase, text: str) -> Iterable[tuple[str, str]]:

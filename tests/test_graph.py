@@ -124,7 +124,7 @@ def test_rdf_of_a_tiny_kb_is_exactly_this(make_kb):
             cg:domain <http://ex.org/domain/d> ; cg:linksTo <http://ex.org/claim/domains/d/b> .
         <http://ex.org/claim/domains/d/b> a cg:Claim ; rdfs:label "b" ; dcterms:title "b" ;
             cg:sourcePath "domains/d/b.md" ; cg:docType "claim" .
-        <http://ex.org/domain/d> a cg:Domain ; rdfs:label "d" .
+        <http://ex.org/domain/d> a cg:Domain ; rdfs:label "d" ; cg:sourcePath "domains/d/a.md" ; cg:line 3 .
         <http://ex.org/claim/domains/d/a/ref/1> a cg:Reference ; cg:referrer <http://ex.org/claim/domains/d/a> ;
             cg:relation cg:linksTo ; cg:target <http://ex.org/claim/domains/d/b> ; cg:rawText "[[b]]" ;
             cg:resolution "exact" ; cg:score "1.0"^^xsd:decimal ; cg:line 6 .
