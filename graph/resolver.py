@@ -60,6 +60,7 @@ class Resolver:
         for doc in documents:
             self.add(doc)
         self._sorted: list[str] | None = None
+        self._tokens: dict[str, list[str]] | None = None
         self._cache: dict[str, tuple[str, float, list[str]]] = {}
 
     def add(self, doc: Document) -> None:
@@ -87,6 +88,7 @@ class Resolver:
         for i in range(len(segments) - 1):
             self.suffixes.setdefault("/".join(segments[i:]), set()).add(doc.path)
         self._sorted = None
+        self._tokens = None
 
     def _lookup(self, text: str) -> tuple[str, float, list[str]] | None:
         found = self.exact.get(text)
@@ -173,12 +175,33 @@ class Resolver:
             i += 1
         return out
 
+    def _fuzzy_pool(self, n: str) -> list[str]:
+        """Keys that could score above the threshold: those sharing two of the query's rarest words.
+
+        A ratio of 86+ means nearly all words are shared, so this blocking loses no match worth
+        taking while keeping fuzzy matching linear in the size of the knowledge base.
+        """
+        if self._tokens is None:
+            index: dict[str, list[str]] = {}
+            for key in self.norm:
+                for token in set(key.split()):
+                    index.setdefault(token, []).append(key)
+            self._tokens = index
+        words = sorted({w for w in n.split() if w in self._tokens}, key=lambda w: len(self._tokens[w]))[:4]  # type: ignore[index]
+        if not words:
+            return []
+        need = min(2, len(words))
+        hits: dict[str, int] = {}
+        for w in words:
+            for key in self._tokens[w]:
+                hits[key] = hits.get(key, 0) + 1
+        return [k for k, c in hits.items() if c >= need]
+
     def _fuzzy(self, n: str) -> tuple[str, float, list[str]]:
         from rapidfuzz import fuzz, process
 
-        if self._sorted is None:
-            self._sorted = sorted(self.norm)
-        matches = process.extract(n, self._sorted, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_THRESHOLD - FUZZY_MARGIN)
+        matches = process.extract(n, self._fuzzy_pool(n), scorer=fuzz.ratio, limit=8,
+                                  score_cutoff=FUZZY_THRESHOLD - FUZZY_MARGIN)
         best: dict[str, float] = {}
         for key, score, _ in matches:
             for path in self.norm[key]:
