@@ -17,8 +17,17 @@ from pathlib import Path
 
 import yaml
 
-REF_FIELDS = ("claims_extracted", "enrichments", "enrichments_applied", "depends_on", "challenged_by", "challenges",
-              "related_claims", "related_to", "sources")
+REF_FIELDS = (
+    "claims_extracted",
+    "enrichments",
+    "enrichments_applied",
+    "depends_on",
+    "challenged_by",
+    "challenges",
+    "related_claims",
+    "related_to",
+    "sources",
+)
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
 _H1 = re.compile(r"^# (.+)$", re.M)
 _FM = re.compile(r"\A---[ \t]*\n(.*?\n)(?:---|\.\.\.)[ \t]*\n", re.S)
@@ -29,8 +38,9 @@ class _NoDates(_Loader):  # type: ignore[misc,valid-type]
     pass
 
 
-_NoDates.yaml_implicit_resolvers = {k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
-                                    for k, v in _Loader.yaml_implicit_resolvers.items()}
+_NoDates.yaml_implicit_resolvers = {
+    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"] for k, v in _Loader.yaml_implicit_resolvers.items()
+}
 
 
 def rename(text: str, prefix: str) -> str:
@@ -56,7 +66,7 @@ def transform(text: str, prefix: str) -> str:
     body, fm_text = text, None
     m = _FM.match(text)
     if m:
-        fm_text, body = m.group(1), text[m.end():]
+        fm_text, body = m.group(1), text[m.end() :]
     if fm_text is not None:
         try:
             data = yaml.load(fm_text, Loader=_NoDates)
@@ -88,7 +98,7 @@ def _with_title(text: str, title: str) -> str:
     if not isinstance(data, dict) or "title" in data:
         return text
     data = {"title": title, **data}
-    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6) + "---\n" + text[m.end():]
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=10**6) + "---\n" + text[m.end() :]
 
 
 def replicate(src: Path, dst: Path, copies: int) -> int:

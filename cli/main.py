@@ -116,12 +116,13 @@ def query(ctx: click.Context, args: tuple[str, ...], fmt: str) -> None:
         sparql = sys.stdin.read()
     if fmt not in q.RESULT_FORMATS and fmt not in q.GRAPH_FORMATS:
         raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join([*q.RESULT_FORMATS, *q.GRAPH_FORMATS])}")
-    q.prepare(sparql)
-    kb = _compile(root, ctx.obj["base"])
-    result = q.run(kb.rdf, sparql)
-    if result.form in ("SELECT", "ASK") and fmt not in q.RESULT_FORMATS:
+    form = q.check(sparql)
+    if form in ("SELECT", "ASK") and fmt not in q.RESULT_FORMATS:
         raise UsageError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT and ASK take {', '.join(q.RESULT_FORMATS)}")
-    click.echo(result.serialize(fmt, kb.rdf.namespace_manager), nl=False)
+    kb = _compile(root, ctx.obj["base"])
+    _form, body = q.run(kb, sparql, fmt)
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
 
 
 @main.command()

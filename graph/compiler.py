@@ -33,6 +33,26 @@ class KnowledgeBase:
     timings: dict[str, float] = field(default_factory=dict)
     _rdf: Any = None
     _nx: Any = None
+    _store: Any = None
+
+    @property
+    def store(self) -> Any:
+        """The graph in a pyoxigraph store, the query engine (built on first use)."""
+        if self._store is None:
+            import io
+
+            import pyoxigraph as ox
+
+            from .rdf import write_ntriples
+
+            t = time.perf_counter()
+            buf = io.BytesIO()
+            write_ntriples(self.model, self.base, buf)
+            store = ox.Store()
+            store.bulk_load(input=buf.getvalue(), format=ox.RdfFormat.N_TRIPLES)
+            self._store = store
+            self.timings["store"] = time.perf_counter() - t
+        return self._store
 
     @property
     def rdf(self) -> rdflib.Graph:

@@ -21,13 +21,6 @@ from typing import Any
 
 from .errors import CodexGraphError, QueryError
 
-GRAPH_WRITERS: dict[str, tuple[str, str]] = {
-    "turtle": ("TURTLE", "text/turtle; charset=utf-8"),
-    "nt": ("N_TRIPLES", "application/n-triples"),
-    "jsonld": ("JSON_LD", "application/ld+json"),
-    "rdfxml": ("RDF_XML", "application/rdf+xml"),
-}
-
 
 class QueryTimeout(CodexGraphError):
     """A query ran past its time limit and was stopped."""
@@ -54,13 +47,10 @@ class Answer:
 
 
 def _worker(conn: Connection, dump: str) -> None:
-    """Worker process: load the dump, then answer (query, format, cap) requests until EOF."""
-    import pyoxigraph as ox
+    """Worker process: open the store, then answer (query, format, cap) requests until EOF."""
+    from .results import execute
 
-    from .results import WRITERS
-
-    store = ox.Store()
-    store.bulk_load(path=dump, format=ox.RdfFormat.N_TRIPLES)
+    store = open_store(dump)
     conn.send(("ready",))
     while True:
         try:
@@ -68,36 +58,23 @@ def _worker(conn: Connection, dump: str) -> None:
         except EOFError:
             return
         try:
-            result = store.query(query)
-            if isinstance(result, ox.QueryBoolean):
-                media, write = WRITERS[fmt]
-                conn.send(("ok", media, write([], [], bool(result), False), False, 1))
-            elif isinstance(result, ox.QuerySolutions):
-                names = [v.value for v in result.variables]
-                rows: list[list[Any]] = []
-                truncated = False
-                for solution in result:
-                    if len(rows) == cap:
-                        truncated = True
-                        break
-                    rows.append([solution[i] for i in range(len(names))])
-                media, write = WRITERS[fmt]
-                conn.send(("ok", media, write(names, rows, None, truncated), truncated, len(rows)))
-            else:
-                triples: list[Any] = []
-                truncated = False
-                for t in result:
-                    if len(triples) == cap:
-                        truncated = True
-                        break
-                    triples.append(t)
-                name, media = GRAPH_WRITERS[fmt]
-                body = ox.serialize(triples, format=getattr(ox.RdfFormat, name)) or b""
-                conn.send(("ok", media, body, truncated, len(triples)))
+            media, body, truncated, rows = execute(store, query, fmt, cap)
+            conn.send(("ok", media, body, truncated, rows))
         except SyntaxError as exc:
             conn.send(("syntax", str(exc)))
         except Exception as exc:  # an evaluation error is the query's, reported as such
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def open_store(location: str) -> Any:
+    """A pyoxigraph store: a persisted store directory opened read-only, or an N-Triples file loaded in memory."""
+    import pyoxigraph as ox
+
+    if os.path.isdir(location):
+        return ox.Store.read_only(location)
+    store = ox.Store()
+    store.bulk_load(path=location, format=ox.RdfFormat.N_TRIPLES)
+    return store
 
 
 class _Proc:
@@ -232,9 +209,11 @@ class Engine:
 
 def write_dump(kb: Any, directory: str) -> str:
     """Write the graph as N-Triples for the workers to load; returns the file path."""
+    from .rdf import write_ntriples
+
     path = os.path.join(directory, "graph.nt")
     with open(path, "wb") as fh:
-        kb.rdf.serialize(destination=fh, format="nt", encoding="utf-8")
+        write_ntriples(kb.model, kb.base, fh)
     return path
 
 

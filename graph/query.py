@@ -6,94 +6,18 @@ are all seen. Results formats live in the tables below.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .errors import QueryError, UnknownFormatError
 
 if TYPE_CHECKING:
-    import rdflib
+    from .compiler import KnowledgeBase
 
-# --format name -> (rdflib result serializer, media type) for SELECT and ASK.
-RESULT_FORMATS: dict[str, tuple[str, str]] = {
-    "json": ("json", "application/sparql-results+json"),
-    "xml": ("xml", "application/sparql-results+xml"),
-    "csv": ("csv", "text/csv"),
-    "tsv": ("tsv", "text/tab-separated-values"),
-    "table": ("txt", "text/plain"),
-}
-
-# --format name -> (rdflib graph serializer, media type) for CONSTRUCT and DESCRIBE.
-GRAPH_FORMATS: dict[str, tuple[str, str]] = {
-    "turtle": ("turtle", "text/turtle"),
-    "nt": ("nt", "application/n-triples"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "rdfxml": ("xml", "application/rdf+xml"),
-}
-DEFAULT_GRAPH_FORMAT = "turtle"
-
-
-@dataclass
-class QueryResult:
-    """A query's result: its form (SELECT, ASK, CONSTRUCT, DESCRIBE) and the rdflib result."""
-
-    form: str
-    result: Any
-
-    def serialize(self, fmt: str, namespace_manager: Any = None) -> str:
-        """Text of the result in a format; CONSTRUCT/DESCRIBE fall back to Turtle for result formats."""
-        if self.form in ("CONSTRUCT", "DESCRIBE"):
-            name, _ = GRAPH_FORMATS.get(fmt, GRAPH_FORMATS[DEFAULT_GRAPH_FORMAT])
-            graph = self.result.graph
-            if namespace_manager is not None:
-                graph.namespace_manager = namespace_manager
-            return str(graph.serialize(format=name))
-        if fmt not in RESULT_FORMATS:
-            raise UnknownFormatError(f"unknown result format {fmt!r}; choose one of {', '.join(RESULT_FORMATS)}")
-        name, _ = RESULT_FORMATS[fmt]
-        if name == "txt":
-            return _table(self.result, namespace_manager)
-        if name == "tsv":
-            return _tsv(self.result)
-        out = self.result.serialize(format=name)
-        return out.decode("utf-8") if isinstance(out, bytes) else str(out)
-
-
-def _tsv(result: Any) -> str:
-    """SPARQL 1.1 TSV: `?var` headers, terms in Turtle syntax (rdflib has no TSV writer)."""
-    if result.type == "ASK":
-        return "?_askResult\n" + ("true" if result.askAnswer else "false") + "\n"
-    names = [str(v) for v in result.vars]
-    lines = ["\t".join(f"?{n}" for n in names)]
-    for row in result:
-        lines.append("\t".join("" if row[i] is None else row[i].n3() for i in range(len(names))))
-    return "\n".join(lines) + "\n"
-
-
-def _table(result: Any, nsm: Any) -> str:
-    if result.type == "ASK":
-        return "true\n" if result.askAnswer else "false\n"
-    names = [str(v) for v in result.vars]
-
-    prefixes = sorted(((str(ns), p) for p, ns in nsm.namespaces()), key=lambda x: -len(x[0])) if nsm is not None else []
-
-    def cell(term: Any) -> str:
-        if term is None:
-            return ""
-        text = str(term)
-        if term.__class__.__name__ == "URIRef":
-            for ns, prefix in prefixes:
-                if text.startswith(ns) and len(text) > len(ns):
-                    return f"{prefix}:{text[len(ns) :]}"
-        return text
-
-    rows = [[cell(row[i]) for i in range(len(names))] for row in result]
-    widths = [min(max([len(n)] + [len(r[i]) for r in rows]), 100) for i, n in enumerate(names)]
-    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=False)), "-+-".join("-" * w for w in widths)]
-    lines += [" | ".join(c[:100].ljust(w) for c, w in zip(r, widths, strict=False)) for r in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(lines) + "\n"
+RESULT_FORMATS = ("table", "json", "xml", "csv", "tsv")
+"""Formats for SELECT and ASK results (standard SPARQL JSON, XML, CSV, TSV, or a text table)."""
+GRAPH_FORMATS = ("turtle", "nt", "jsonld", "rdfxml")
+"""Formats for CONSTRUCT and DESCRIBE results."""
 
 
 _REFUSED = {"ServiceGraphPattern": "SERVICE (federated query) is refused: queries stay inside the graph"}
@@ -155,13 +79,31 @@ def check(sparql: str) -> str:
     return FORMS.get(algebra.algebra.name, "SELECT")
 
 
-def run(graph: rdflib.Graph, sparql: str) -> QueryResult:
-    """Run a read-only query over the graph."""
-    algebra = prepare(sparql)
+def run(kb: KnowledgeBase, sparql: str, fmt: str = "table", cap: int | None = None) -> tuple[str, bytes]:
+    """Run a read-only query on the knowledge base's pyoxigraph store; (form, serialised result).
+
+    SELECT/ASK take a result format; CONSTRUCT/DESCRIBE take a graph format (Turtle by default).
+    """
+    from .results import execute
+
+    form = check(sparql)
+    graph_form = form in ("CONSTRUCT", "DESCRIBE")
+    allowed = GRAPH_FORMATS if graph_form else RESULT_FORMATS
+    if graph_form and fmt in RESULT_FORMATS:
+        fmt = "turtle"
+    if fmt not in allowed:
+        raise UnknownFormatError(f"format {fmt!r} does not fit a {form} query; choose one of {', '.join(allowed)}")
+    prefixes = {"kb": kb.base, **{p: str(ns) for p, ns in _prefixes().items()}}
     try:
-        result = graph.query(algebra)
-    except QueryError:
-        raise
+        _media, body, _truncated, _rows = execute(kb.store, sparql, fmt, cap or 10**12, prefixes)
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
     except Exception as exc:
         raise QueryError(f"SPARQL query failed: {exc}") from None
-    return QueryResult(result.type, result)
+    return form, body
+
+
+def _prefixes() -> dict[str, Any]:
+    from .rdf import PREFIXES
+
+    return dict(PREFIXES)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, SKOS
 
+from .errors import UsageError
 from .fields import AGENT_FIELDS, REFERENCE_FIELDS, parse_date
 from .model import Model
 
@@ -105,27 +107,45 @@ AS_EDGES = frozenset({"title", "type", "domain", "secondary_domains", "tags", "l
 _FIELD_NAME = re.compile(r"[^A-Za-z0-9_\-]")
 
 
-def _literal(value: Any) -> Literal:
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD = str(XSD)
+_STRING, _INTEGER, _DECIMAL = "", f"{_XSD}integer", f"{_XSD}decimal"
+
+
+def _lit(value: str, datatype: str = _STRING) -> str:
+    """An N-Triples literal."""
+    text = '"' + value.translate(_ESCAPES) + '"'
+    return text + f"^^<{datatype}>" if datatype else text
+
+
+def _value(value: Any) -> str:
     if isinstance(value, bool):
-        return Literal(value)
+        return _lit("true" if value else "false", f"{_XSD}boolean")
     if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
+        return _lit(str(value), _INTEGER)
     if isinstance(value, float):
-        return Literal(value, datatype=XSD.double)
+        return _lit(
+            "NaN"
+            if value != value
+            else ("INF" if value > 0 else "-INF")
+            if value in (float("inf"), float("-inf"))
+            else repr(value),
+            f"{_XSD}double",
+        )
     if isinstance(value, (dict, list)):
-        return Literal(json.dumps(value, ensure_ascii=False, sort_keys=True), datatype=RDF.JSON)
-    return Literal(str(value))
+        return _lit(json.dumps(value, ensure_ascii=False, sort_keys=True), str(RDF.JSON))
+    return _lit(str(value))
 
 
-def _add_value(g: Graph, s: URIRef, p: URIRef, value: Any) -> None:
+def _values(s: str, p: str, value: Any) -> Iterator[str]:
     if value is None or value == "":
         return
     if isinstance(value, list) and all(not isinstance(v, (dict, list)) for v in value):
         for v in value:
             if v is not None and v != "":
-                g.add((s, p, _literal(v)))
+                yield f"{s} <{p}> {_value(v)} .\n"
         return
-    g.add((s, p, _literal(value)))
+    yield f"{s} <{p}> {_value(value)} .\n"
 
 
 def field_iri(name: str) -> URIRef:
@@ -133,68 +153,94 @@ def field_iri(name: str) -> URIRef:
     return CGF[_FIELD_NAME.sub("_", name) or "_"]
 
 
-def to_rdf(model: Model, base: str) -> Graph:
-    """One rdflib Graph holding every node, edge and reference of the model."""
-    g = Graph()
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    g.bind("kb", Namespace(base))
-    add = g.add
+def check_base(base: str) -> None:
+    """Refuse a base IRI that would make invalid IRIs."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", base):
+        raise UsageError(f'base IRI {base!r} is not an absolute IRI without spaces or <>"{{}}|\\^`')
+
+
+def triples(model: Model, base: str) -> Iterator[str]:
+    """The model as N-Triples lines: the one RDF emitter every store and dump reads."""
+    a, label, path_p, line_p = f"<{RDF.type}>", f"<{RDFS.label}>", f"<{CG.sourcePath}>", f"<{CG.line}>"
     for node in model.nodes.values():
-        s = URIRef(base + node.key)
-        add((s, RDF.type, CG[node.cls]))
-        add((s, RDFS.label, Literal(node.label)))
+        s = f"<{base}{node.key}>"
+        yield f"{s} {a} <{CG}{node.cls}> .\n"
+        yield f"{s} {label} {_lit(node.label)} .\n"
         if node.path is not None:
-            add((s, CG.sourcePath, Literal(node.path)))
+            yield f"{s} {path_p} {_lit(node.path)} .\n"
         if node.line is not None:
-            add((s, CG.line, Literal(node.line, datatype=XSD.integer)))
+            yield f"{s} {line_p} {_lit(str(node.line), _INTEGER)} .\n"
         if "fields" in node.props:
-            _document(g, s, node.label, node.props)
-        for name, (pred, dtype) in NODE_PROPS.items():
-            value = node.props.get(name)
-            if value is not None and "fields" not in node.props:
-                add((s, pred, Literal(value, datatype=dtype) if dtype else Literal(str(value))))
-            elif name == "h1" and value is not None:
-                add((s, pred, Literal(str(value))))
+            yield from _document(s, node.label, node.props)
+        else:
+            for name, (pred, dtype) in NODE_PROPS.items():
+                value = node.props.get(name)
+                if value is not None:
+                    yield f"{s} <{pred}> {_lit(str(value), str(dtype) if dtype else _STRING)} .\n"
     counters: dict[str, int] = {}
     for edge in model.edges:
-        s, o = URIRef(base + edge.src), URIRef(base + edge.dst)
+        s, o = f"<{base}{edge.src}>", f"<{base}{edge.dst}>"
         pred = EDGE_PREDICATES[edge.kind]
-        add((s, pred, o))
+        yield f"{s} <{pred}> {o} .\n"
         if "raw" in edge.props:
             n = counters.get(edge.src, 0) + 1
             counters[edge.src] = n
-            r = URIRef(f"{base}{edge.src}/ref/{n}")
-            add((r, RDF.type, CG.Reference))
-            add((r, CG.referrer, s))
-            add((r, CG.relation, pred))
-            add((r, CG.target, o))
-            add((r, CG.rawText, Literal(edge.props["raw"])))
-            add((r, CG.resolution, Literal(edge.props["method"])))
-            add((r, CG.score, Literal(edge.props["score"], datatype=XSD.decimal)))
+            r = f"<{base}{edge.src}/ref/{n}>"
+            yield f"{r} {a} <{CG.Reference}> .\n"
+            yield f"{r} <{CG.referrer}> {s} .\n"
+            yield f"{r} <{CG.relation}> <{pred}> .\n"
+            yield f"{r} <{CG.target}> {o} .\n"
+            yield f"{r} <{CG.rawText}> {_lit(edge.props['raw'])} .\n"
+            yield f"{r} <{CG.resolution}> {_lit(edge.props['method'])} .\n"
+            score = str(round(float(edge.props["score"]), 3))
+            yield f"{r} <{CG.score}> {_lit(score, _DECIMAL)} .\n"
             if edge.props.get("field"):
-                add((r, CG.field, Literal(edge.props["field"])))
+                yield f"{r} <{CG.field}> {_lit(edge.props['field'])} .\n"
             if edge.line is not None:
-                add((r, CG.line, Literal(edge.line, datatype=XSD.integer)))
-    return g
+                yield f"{r} {line_p} {_lit(str(edge.line), _INTEGER)} .\n"
 
 
-def _document(g: Graph, s: URIRef, title: str, props: dict[str, Any]) -> None:
-    g.add((s, DCTERMS.title, Literal(title)))
+def _document(s: str, title: str, props: dict[str, Any]) -> Iterator[str]:
+    yield f"{s} <{DCTERMS.title}> {_lit(title)} .\n"
     if props.get("doc_type"):
-        g.add((s, CG.docType, Literal(props["doc_type"])))
-    fields: dict[str, Any] = props["fields"]
-    for name, value in fields.items():
+        yield f"{s} <{CG.docType}> {_lit(props['doc_type'])} .\n"
+    if props.get("h1") is not None:
+        yield f"{s} <{CG.heading}> {_lit(str(props['h1']))} .\n"
+    for name, value in props["fields"].items():
         if name in TEXT_FIELDS:
-            _add_value(g, s, TEXT_FIELDS[name], value)
+            yield from _values(s, TEXT_FIELDS[name], value)
         elif name in DATE_FIELDS and value not in (None, ""):
             typed, written = DATE_FIELDS[name]
             pd = parse_date(value)
             if pd.iso is not None:
-                g.add((s, typed, Literal(pd.iso, datatype=DATE_TYPES[pd.precision])))
+                yield f"{s} <{typed}> {_lit(pd.iso, str(DATE_TYPES[pd.precision]))} .\n"
             if pd.precision != "day" or pd.iso != pd.text:
-                g.add((s, written, Literal(pd.text)))
+                yield f"{s} <{written}> {_lit(pd.text)} .\n"
         elif name not in AS_EDGES:
-            _add_value(g, s, field_iri(name), value)
+            yield from _values(s, field_iri(name), value)
     for name, value in props["extra"].items():
-        _add_value(g, s, field_iri(name), value)
+        yield from _values(s, field_iri(name), value)
+
+
+def write_ntriples(model: Model, base: str, out: IO[bytes]) -> int:
+    """Write the model as N-Triples; returns the number of triples."""
+    n = 0
+    batch: list[str] = []
+    for line in triples(model, base):
+        batch.append(line)
+        if len(batch) >= 20_000:
+            out.write("".join(batch).encode("utf-8"))
+            n += len(batch)
+            batch = []
+    out.write("".join(batch).encode("utf-8"))
+    return n + len(batch)
+
+
+def to_rdf(model: Model, base: str) -> Graph:
+    """The model as an rdflib Graph (parsed from the one N-Triples emitter), prefixes bound."""
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.bind("kb", Namespace(base))
+    g.parse(data="".join(triples(model, base)), format="nt")
+    return g

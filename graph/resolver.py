@@ -200,8 +200,7 @@ class Resolver:
     def _fuzzy(self, n: str) -> tuple[str, float, list[str]]:
         from rapidfuzz import fuzz, process
 
-        matches = process.extract(n, self._fuzzy_pool(n), scorer=fuzz.ratio, limit=8,
-                                  score_cutoff=FUZZY_THRESHOLD - FUZZY_MARGIN)
+        matches = process.extract(n, self._fuzzy_pool(n), scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_THRESHOLD - FUZZY_MARGIN)
         best: dict[str, float] = {}
         for key, score, _ in matches:
             for path in self.norm[key]:

@@ -116,6 +116,32 @@ def _tsv(names: Sequence[str], rows: Sequence[Sequence[Any]], ask: bool | None, 
     return ("\n".join(lines) + "\n").encode()
 
 
+def _short(term: Any, prefixes: dict[str, str]) -> str:
+    if term is None:
+        return ""
+    if _kind(term) == "NamedNode":
+        for prefix, ns in prefixes.items():
+            if term.value.startswith(ns) and len(term.value) > len(ns):
+                return f"{prefix}:{term.value[len(ns) :]}"
+        return term.value
+    return term.value if _kind(term) in ("Literal", "BlankNode") else str(term)
+
+
+def table(
+    names: Sequence[str], rows: Sequence[Sequence[Any]], ask: bool | None, truncated: bool, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """A plain-text table for people, IRIs shortened by the known prefixes."""
+    if ask is not None:
+        return b"true\n" if ask else b"false\n"
+    prefixes = prefixes or {}
+    cells = [[_short(t, prefixes) for t in row] for row in rows]
+    widths = [min(max([len(n)] + [len(r[i]) for r in cells]), 100) for i, n in enumerate(names)]
+    lines = [" | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)), "-+-".join("-" * w for w in widths)]
+    lines += [" | ".join(c[:100].ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}{', truncated' if truncated else ''})")
+    return ("\n".join(lines) + "\n").encode()
+
+
 Writer = Callable[[Sequence[str], Sequence[Sequence[Any]], "bool | None", bool], bytes]
 
 WRITERS: dict[str, tuple[str, Writer]] = {
@@ -124,3 +150,50 @@ WRITERS: dict[str, tuple[str, Writer]] = {
     "csv": ("text/csv; charset=utf-8", _csv),
     "tsv": ("text/tab-separated-values; charset=utf-8", _tsv),
 }
+
+# --format name -> (pyoxigraph RdfFormat name, media type) for CONSTRUCT and DESCRIBE
+GRAPH_WRITERS: dict[str, tuple[str, str]] = {
+    "turtle": ("TURTLE", "text/turtle; charset=utf-8"),
+    "nt": ("N_TRIPLES", "application/n-triples"),
+    "jsonld": ("JSON_LD", "application/ld+json"),
+    "rdfxml": ("RDF_XML", "application/rdf+xml"),
+}
+
+
+def execute(store: Any, query: str, fmt: str, cap: int, prefixes: dict[str, str] | None = None) -> tuple[str, bytes, bool, int]:
+    """Run a (checked) query on a pyoxigraph store; return (media type, body, truncated, rows).
+
+    `fmt` is a result format for SELECT/ASK (json, xml, csv, tsv, table) or a graph format for
+    CONSTRUCT/DESCRIBE (turtle, nt, jsonld, rdfxml); at most `cap` rows or triples are kept.
+    """
+    import pyoxigraph as ox
+
+    result = store.query(query)
+    writers: dict[str, tuple[str, Writer]] = {
+        **WRITERS,
+        "table": ("text/plain; charset=utf-8", lambda n, r, a, t: table(n, r, a, t, prefixes)),
+    }
+    if isinstance(result, ox.QueryBoolean):
+        media, write = writers[fmt]
+        return media, write([], [], bool(result), False), False, 1
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        rows: list[list[Any]] = []
+        truncated = False
+        for solution in result:
+            if len(rows) == cap:
+                truncated = True
+                break
+            rows.append([solution[i] for i in range(len(names))])
+        media, write = writers[fmt]
+        return media, write(names, rows, None, truncated), truncated, len(rows)
+    triples: list[Any] = []
+    truncated = False
+    for t in result:
+        if len(triples) == cap:
+            truncated = True
+            break
+        triples.append(t)
+    name, media = GRAPH_WRITERS[fmt]
+    body = ox.serialize(triples, format=getattr(ox.RdfFormat, name), prefixes=prefixes if name == "TURTLE" else None)
+    return media, body or b"", truncated, len(triples)
