@@ -77,8 +77,8 @@ _QUERY_PARAMS = [
         "name": "query",
         "in": "query",
         "required": False,
-        "schema": {"type": "string", "maxLength": 65536},
-        "description": "A SPARQL 1.1 query; without it a GET returns a service description or the query page",
+        "schema": {"type": "string", "maxLength": 2048},
+        "description": "A SPARQL 1.1 query (POST longer ones); without it a GET returns a service description or the query page",
     },
     {
         "name": "format",
