@@ -61,7 +61,7 @@ class State:
 
 def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> State:
     tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
-    dump = write_dump(kb, tmp.name)
+    dump = str(kb.oxigraph_dir) if kb.oxigraph_dir is not None else write_dump(kb, tmp.name)
     engine = Engine(
         dump,
         workers=settings.workers,
@@ -194,7 +194,12 @@ class _Watcher:
     def reload(self) -> None:
         """Compile again and swap; requests in flight keep the state they started with."""
         old: State = self.app.state.current
-        kb = compile_kb(old.kb.root, base=old.kb.base)
+        if old.kb.store_dir is not None:
+            from graph.store import build
+
+            kb = build(old.kb.root, old.kb.store_dir, base=old.kb.base).kb
+        else:
+            kb = compile_kb(old.kb.root, base=old.kb.base)
         new = _build_state(kb, self.settings, old.generation + 1)
         new.engine.start()
         self.app.state.current = new

@@ -31,23 +31,39 @@ class _Group(click.Group):
             ctx.exit(2 if isinstance(exc, UsageError) else 1)
 
 
-def _compile(root: str | None, base: str | None = None, *, progress: bool = False) -> KnowledgeBase:
+def _progress() -> Any:
+    """A click progress bar on a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None
+    bar: Any = None
+
+    def tick(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label="compiling", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+        if done == total:
+            bar.__exit__(None, None, None)
+
+    return tick
+
+
+def _build(ctx: click.Context, root: str | None, *, progress: bool = False, force: bool = False) -> Any:
+    """Compile through the persisted store (reused when nothing changed), or in memory with --no-store."""
     from graph.compiler import DEFAULT_BASE, compile_kb
+    from graph.store import BuildResult, build
 
-    if progress and sys.stderr.isatty():
-        bar: Any = None
+    opts = ctx.find_root().obj
+    base = opts["base"] or DEFAULT_BASE
+    tick = _progress() if progress else None
+    if opts["no_store"]:
+        return BuildResult(compile_kb(root, base=base, progress=tick), "in memory")
+    return build(root, opts["store"], force=force, base=base, progress=tick)
 
-        def tick(done: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = click.progressbar(length=total, label="reading", file=sys.stderr)
-                bar.__enter__()
-            bar.update(1)
-            if done == total:
-                bar.__exit__(None, None, None)
 
-        return compile_kb(root, base=base or DEFAULT_BASE, progress=tick)
-    return compile_kb(root, base=base or DEFAULT_BASE)
+def _compile(ctx: click.Context, root: str | None, *, progress: bool = False) -> KnowledgeBase:
+    return _build(ctx, root, progress=progress).kb
 
 
 def _summary_text(s: dict[str, Any]) -> str:
@@ -68,20 +84,35 @@ def _summary_text(s: dict[str, Any]) -> str:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--base", default=None, help="Base IRI of the graph's nodes.")
+@click.option(
+    "--store",
+    "store",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Store directory of the compiled graph (default: ~/.cache/codex-graph/<root hash>).",
+)
+@click.option("--no-store", is_flag=True, help="Compile in memory; read and write no store.")
 @click.version_option(package_name="codex-graph")
 @click.pass_context
-def main(ctx: click.Context, base: str | None) -> None:
-    """Compile a knowledge base of Markdown sources and claims into one graph, and query it."""
-    ctx.obj = {"base": base}
+def main(ctx: click.Context, base: str | None, store: str | None, no_store: bool) -> None:
+    """Compile a knowledge base of Markdown sources and claims into one graph, and query it.
+
+    Commands reuse the compiled store while no file has changed, and recompile only what did.
+    """
+    ctx.obj = {"base": base, "store": store, "no_store": no_store or bool(os.environ.get("CODEX_GRAPH_NO_STORE"))}
 
 
 @main.command()
 @click.argument("root", required=False)
+@click.option("--force", is_flag=True, help="Compile from scratch, ignoring the store.")
 @click.pass_context
-def build(ctx: click.Context, root: str | None) -> None:
-    """Compile ROOT and print a summary (counts by class, edges, references, diagnostics)."""
-    kb = _compile(root, ctx.obj["base"], progress=True)
-    click.echo(_summary_text(kb.summary()))
+def build(ctx: click.Context, root: str | None, force: bool) -> None:
+    """Compile ROOT into its store and print a summary (counts by class, edges, references, diagnostics)."""
+    result = _build(ctx, root, progress=True, force=force)
+    click.echo(_summary_text(result.kb.summary()))
+    where = f" in {result.kb.store_dir}" if result.kb.store_dir else ""
+    detail = f": {len(result.changed)} changed, {len(result.removed)} removed" if result.status == "incremental" else ""
+    click.echo(f"store: {result.status}{detail}{where}")
 
 
 @main.command()
@@ -90,7 +121,7 @@ def build(ctx: click.Context, root: str | None) -> None:
 @click.pass_context
 def stats(ctx: click.Context, root: str | None, as_json: bool) -> None:
     """The compile summary of ROOT, as text or JSON (files_seen, counts by class, ...)."""
-    kb = _compile(root, ctx.obj["base"])
+    kb = _compile(ctx, root)
     s = kb.summary()
     click.echo(json.dumps(s, indent=2) if as_json else _summary_text(s))
 
@@ -119,7 +150,7 @@ def query(ctx: click.Context, args: tuple[str, ...], fmt: str) -> None:
     form = q.check(sparql)
     if form in ("SELECT", "ASK") and fmt not in q.RESULT_FORMATS:
         raise UsageError(f"format {fmt!r} is for CONSTRUCT/DESCRIBE; SELECT and ASK take {', '.join(q.RESULT_FORMATS)}")
-    kb = _compile(root, ctx.obj["base"])
+    kb = _compile(ctx, root)
     _form, body = q.run(kb, sparql, fmt)
     sys.stdout.buffer.write(body)
     sys.stdout.flush()
@@ -147,7 +178,7 @@ def resolve(ctx: click.Context, args: tuple[str, ...], as_json: bool, from_file:
                 continue
             src, _, ref = line.partition("\t") if "\t" in line else ("", "", line)
             pairs.append((src or from_file, ref))
-    kb = _compile(root, ctx.obj["base"])
+    kb = _compile(ctx, root)
     for src, ref in pairs:
         res = kb.resolver.resolve(ref, "links_to", src)
         if as_json:
@@ -191,7 +222,7 @@ def export(
     from graph import export as ex
 
     ex.get_format(fmt)
-    kb = _compile(root, ctx.obj["base"])
+    kb = _compile(ctx, root)
     sel = ex.Selection(list(classes), list(domains), list(linked_sets), around, depth)
     if output:
         with open(output, "wb") as fh:
@@ -221,7 +252,7 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
     """
     from graph.check import check as run_check
 
-    kb = _compile(root, ctx.obj["base"])
+    kb = _compile(ctx, root)
     report = run_check(kb, shacl=not no_shacl)
     if as_json:
         click.echo(json.dumps(report.to_dict(fail_on), indent=2, ensure_ascii=False))
@@ -260,7 +291,7 @@ def serve(
 
     from api.app import Settings, create_app
 
-    kb = _compile(root, ctx.obj["base"], progress=True)
+    kb = _compile(ctx, root, progress=True)
     settings = Settings(
         query_timeout=query_timeout,
         max_rows=max_rows,

@@ -34,10 +34,17 @@ class KnowledgeBase:
     _rdf: Any = None
     _nx: Any = None
     _store: Any = None
+    store_dir: Path | None = None
+    oxigraph_dir: Path | None = None
 
     @property
     def store(self) -> Any:
-        """The graph in a pyoxigraph store, the query engine (built on first use)."""
+        """The graph in a pyoxigraph store, the query engine: the persisted one opened read-only
+        when the knowledge base came from a store, else built in memory on first use."""
+        if self._store is None and self.oxigraph_dir is not None:
+            import pyoxigraph as ox
+
+            self._store = ox.Store.read_only(str(self.oxigraph_dir))
         if self._store is None:
             import io
 

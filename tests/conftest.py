@@ -25,6 +25,15 @@ def write_kb(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _store_home(tmp_path_factory: pytest.TempPathFactory):
+    """Stores written by commands under test go to a temporary folder, not ~/.cache."""
+    import os
+
+    os.environ["CODEX_GRAPH_STORE_HOME"] = str(tmp_path_factory.mktemp("stores"))
+    yield
+
+
 @pytest.fixture
 def make_kb(tmp_path: Path):
     """make_kb({path: content}) -> compiled KnowledgeBase of a tiny knowledge base."""

@@ -1,0 +1,237 @@
+"""The persisted build: compiled records, per-file fingerprints and a pyoxigraph store on disk.
+
+`build()` reuses the store when no file changed, re-reads and re-parses only the files that did
+(and re-resolves only the references they can affect), and `force=True` compiles from scratch.
+Several server processes can open one store: the pyoxigraph directory is opened read-only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import documents, reader
+from .compiler import DEFAULT_BASE, SAMPLE_ROOT, KnowledgeBase
+from .links import clean_reference, normalise
+from .model import assemble
+from .records import Diagnostic, Document
+from .resolver import Resolver
+
+STORE_VERSION = 3
+EXACTISH = frozenset({"exact", "normalized", "path-suffix"})
+
+
+@dataclass
+class Parsed:
+    """What one file compiled to: its digest, document and problems."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    doc: Document | None
+    diagnostics: list[Diagnostic]
+
+
+@dataclass
+class BuildResult:
+    """A compiled knowledge base and how it was obtained."""
+
+    kb: KnowledgeBase
+    status: str  # "reused" | "incremental" | "full"
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_store_dir(root: Path) -> Path:
+    """Where a root's store lives unless told otherwise: $CODEX_GRAPH_STORE_HOME or ~/.cache/codex-graph."""
+    home = Path(os.environ.get("CODEX_GRAPH_STORE_HOME") or Path.home() / ".cache" / "codex-graph")
+    return home / hashlib.blake2b(str(root).encode(), digest_size=8).hexdigest()
+
+
+def _stat_all(root: Path) -> tuple[list[tuple[str, str]], dict[str, tuple[int, int]]]:
+    entries = reader.iter_markdown(root)
+    stats: dict[str, tuple[int, int]] = {}
+    for rel, full in entries:
+        try:
+            st = os.stat(full, follow_symlinks=False)
+            stats[rel] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            stats[rel] = (-1, -1)
+    return entries, stats
+
+
+def _parse(root: Path, rel: str, full: str, stat: tuple[int, int], old: Parsed | None) -> Parsed:
+    raw, diags = reader.read_one(root, rel, full)
+    if raw is None:
+        return Parsed("", stat[0], stat[1], None, diags)
+    if old is not None and old.digest == raw.digest and old.doc is not None:
+        return Parsed(raw.digest, stat[0], stat[1], old.doc, old.diagnostics)
+    doc, problems = documents.build(raw)
+    return Parsed(raw.digest, stat[0], stat[1], doc, diags + problems)
+
+
+def _names(doc: Document) -> set[str]:
+    stem = doc.path.rsplit("/", 1)[-1][:-3]
+    names = {doc.title, stem, doc.path, doc.path[:-3], doc.h1 or ""}
+    return {n for n in names if n} | {normalise(n) for n in names if n}
+
+
+def _carry_cache(old: Resolver | None, new: Resolver, touched_names: set[str], touched_paths: set[str]) -> int:
+    """Keep old resolutions that no changed file can affect; returns how many were kept."""
+    if old is None:
+        return 0
+    kept = 0
+    for text, (method, score, cands) in old._cache.items():
+        if method not in EXACTISH or any(c in touched_paths for c in cands):
+            continue
+        clean = clean_reference(text)
+        if clean in touched_names or normalise(clean) in touched_names:
+            continue
+        new._cache[text] = (method, score, cands)
+        kept += 1
+    return kept
+
+
+def build(
+    root: str | os.PathLike[str] | None = None,
+    store_dir: str | os.PathLike[str] | None = None,
+    *,
+    force: bool = False,
+    base: str = DEFAULT_BASE,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildResult:
+    """Compile root into its store, reusing whatever has not changed."""
+    t0 = time.perf_counter()
+    root_path = reader.check_root(root if root is not None else SAMPLE_ROOT)
+    sdir = Path(store_dir) if store_dir is not None else default_store_dir(root_path)
+    base = base if base.endswith(("/", "#", ":")) else base + "/"
+    entries, stats = _stat_all(root_path)
+    meta = _read_meta(sdir)
+    fresh_meta = (
+        meta is not None
+        and meta.get("version") == STORE_VERSION
+        and meta.get("root") == str(root_path)
+        and meta.get("base") == base
+    )
+    if fresh_meta and not force and meta is not None and meta.get("files") == {k: list(v) for k, v in stats.items()}:
+        kb = _load_kb(sdir, root_path, base, str(meta["oxigraph"]))
+        kb.timings["load_store"] = time.perf_counter() - t0
+        return BuildResult(kb, "reused", timings={"total": time.perf_counter() - t0})
+    old_parsed: dict[str, Parsed] = {}
+    old_resolver: Resolver | None = None
+    if fresh_meta and not force:
+        try:
+            with open(sdir / "parsed.pickle", "rb") as fh:
+                old_parsed, old_resolver = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError):
+            old_parsed, old_resolver = {}, None
+    status = "incremental" if old_parsed else "full"
+    parsed: dict[str, Parsed] = {}
+    changed: list[str] = []
+    t1 = time.perf_counter()
+    for i, (rel, full) in enumerate(entries):
+        old = old_parsed.get(rel)
+        if old is not None and (old.size, old.mtime_ns) == stats[rel]:
+            parsed[rel] = old
+        else:
+            parsed[rel] = _parse(root_path, rel, full, stats[rel], old)
+            if old is None or old.digest != parsed[rel].digest:
+                changed.append(rel)
+        if progress is not None:
+            progress(i + 1, len(entries))
+    removed = sorted(set(old_parsed) - set(parsed))
+    t2 = time.perf_counter()
+    docs = [p.doc for p in parsed.values() if p.doc is not None]
+    resolver = Resolver(docs)
+    touched_paths = set(changed) | set(removed)
+    touched_names: set[str] = set()
+    for rel in touched_paths:
+        for version in (old_parsed.get(rel), parsed.get(rel)):
+            if version is not None and version.doc is not None:
+                touched_names |= _names(version.doc)
+    _carry_cache(old_resolver, resolver, touched_names, touched_paths)
+    model = assemble(docs, resolver)
+    model.diagnostics = [d for p in parsed.values() for d in p.diagnostics] + model.diagnostics
+    model.files_seen = len(entries)
+    t3 = time.perf_counter()
+    kb = KnowledgeBase(root_path, model, resolver, base, {"read_and_parse": t2 - t1, "resolve_and_model": t3 - t2})
+    _write(sdir, kb, parsed, resolver, stats, base, (meta or {}).get("oxigraph"))
+    kb.timings["write_store"] = time.perf_counter() - t3
+    return BuildResult(kb, status, changed, removed, {"total": time.perf_counter() - t0})
+
+
+def _read_meta(sdir: Path) -> dict[str, Any] | None:
+    try:
+        return dict(json.loads((sdir / "meta.json").read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def _write(
+    sdir: Path,
+    kb: KnowledgeBase,
+    parsed: dict[str, Parsed],
+    resolver: Resolver,
+    stats: dict[str, tuple[int, int]],
+    base: str,
+    previous: str | None,
+) -> None:
+    """Write the store atomically enough: data first, meta.json last (its presence means complete)."""
+    import pyoxigraph as ox
+
+    from .rdf import write_ntriples
+
+    sdir.mkdir(parents=True, exist_ok=True)
+    (sdir / "meta.json").unlink(missing_ok=True)
+    with open(sdir / "parsed.pickle.tmp", "wb") as fh:
+        pickle.dump((parsed, resolver), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(sdir / "parsed.pickle.tmp", sdir / "parsed.pickle")
+    with open(sdir / "model.pickle.tmp", "wb") as fh:
+        pickle.dump(kb.model, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(sdir / "model.pickle.tmp", sdir / "model.pickle")
+    nt = sdir / "graph.nt"
+    with open(nt, "wb") as fh:
+        write_ntriples(kb.model, base, fh)
+    # each build writes a new pyoxigraph directory, so processes still reading the previous one
+    # (a server during a reload) are never pulled from under; older ones are removed
+    name = f"oxigraph-{time.time_ns()}"
+    store = ox.Store(str(sdir / name))
+    store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    del store
+    meta = {
+        "version": STORE_VERSION,
+        "root": str(kb.root),
+        "base": base,
+        "files": {k: list(v) for k, v in stats.items()},
+        "nodes": len(kb.model.nodes),
+        "edges": len(kb.model.edges),
+        "oxigraph": name,
+        "previous_oxigraph": previous,
+    }
+    (sdir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    for old in sdir.glob("oxigraph-*"):
+        if old.name not in (name, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    kb.store_dir = sdir
+    kb.oxigraph_dir = sdir / name
+
+
+def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str) -> KnowledgeBase:
+    with open(sdir / "model.pickle", "rb") as fh:
+        model = pickle.load(fh)
+    with open(sdir / "parsed.pickle", "rb") as fh:
+        _parsed, resolver = pickle.load(fh)
+    kb = KnowledgeBase(root, model, resolver, base)
+    kb.store_dir = sdir
+    kb.oxigraph_dir = sdir / oxigraph
+    return kb

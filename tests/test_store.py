@@ -1,0 +1,116 @@
+"""The persisted store: reuse, invalidation, incremental rebuild equal to a full one."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from cli.main import main
+from graph.compiler import compile_kb
+from graph.store import build
+
+from .conftest import claim, write_kb
+
+A = "cheap cells make storage win"
+B = "queues block storage"
+
+
+def refs(kb):
+    return sorted((r.path, r.raw, r.line, r.target, r.method) for r in kb.model.references)
+
+
+def same_as_full(kb, root):
+    full = compile_kb(root)
+    assert refs(kb) == refs(full)
+    assert isomorphic(kb.rdf, full.rdf)
+    assert sorted((d.path, d.code, d.line) for d in kb.model.diagnostics) == sorted(
+        (d.path, d.code, d.line) for d in full.model.diagnostics
+    )
+
+
+def bump(path):
+    """Make sure a rewritten file looks changed even on coarse file-system clocks."""
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 10_000_000))
+
+
+def test_reuse_invalidation_and_incremental_equals_full(tmp_path):
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            f"domains/x/{A}.md": claim(A, f"See [[{B}]] and [[a claim not yet written]]."),
+            f"domains/x/{B}.md": claim(B, f"Back to [[{A}]]."),
+            "inbox/archive/s.md": f'---\ntype: source\ntitle: S\nclaims_extracted: ["{A}"]\n---\n',
+        },
+    )
+    store = tmp_path / "store"
+    first = build(root, store)
+    assert first.status == "full"
+    again = build(root, store)
+    assert again.status == "reused" and again.changed == []
+    assert refs(again.kb) == refs(first.kb) and isomorphic(again.kb.rdf, first.kb.rdf)
+
+    # an edited file: only it is re-read, and its links re-resolved
+    f = root / "domains" / "x" / f"{B}.md"
+    f.write_text(claim(B, "No links any more."))
+    bump(f)
+    inc = build(root, store)
+    assert inc.status == "incremental" and inc.changed == [f"domains/x/{B}.md"]
+    same_as_full(inc.kb, root)
+
+    # a new file that a broken link was waiting for, and a twin that makes a link ambiguous
+    write_kb(
+        root,
+        {"domains/x/a claim not yet written.md": claim("a claim not yet written"), f"domains/y/{A}.md": claim(A, domain="y")},
+    )
+    inc = build(root, store)
+    assert sorted(inc.changed) == ["domains/x/a claim not yet written.md", f"domains/y/{A}.md"]
+    same_as_full(inc.kb, root)
+    methods = {r.raw: r.method for r in inc.kb.model.references}
+    assert methods["[[a claim not yet written]]"] == "exact"
+    assert methods[A] == "ambiguous"
+
+    # a deleted file: links to it break again
+    os.remove(root / "domains" / "x" / "a claim not yet written.md")
+    inc = build(root, store)
+    assert inc.removed == ["domains/x/a claim not yet written.md"]
+    same_as_full(inc.kb, root)
+
+    # touched but unchanged content: re-read, nothing re-parsed as changed
+    bump(root / "inbox" / "archive" / "s.md")
+    inc = build(root, store)
+    assert inc.status == "incremental" and inc.changed == []
+    same_as_full(inc.kb, root)
+
+    assert build(root, store, force=True).status == "full"
+
+
+def test_store_serves_queries_read_only(tmp_path):
+    root = write_kb(tmp_path / "kb", {f"domains/x/{A}.md": claim(A), f"domains/x/{B}.md": claim(B, f"[[{A}]]")})
+    result = build(root, tmp_path / "store")
+    kb = build(root, tmp_path / "store").kb
+    assert kb.oxigraph_dir is not None and kb.oxigraph_dir.is_dir()
+    rows = list(kb.store.query("SELECT ?s WHERE { ?s a <https://codex-graph.dev/ontology#Claim> }"))
+    assert len(rows) == 2
+    assert len(kb.store) == len(result.kb.rdf)
+
+
+def test_cli_build_reports_the_store(tmp_path):
+    root = write_kb(tmp_path / "kb", {f"domains/x/{A}.md": claim(A)})
+    store = str(tmp_path / "s")
+    runner = CliRunner()
+    first = runner.invoke(main, ["--store", store, "build", str(root)])
+    assert first.exit_code == 0 and "store: full in" in first.output
+    second = runner.invoke(main, ["--store", store, "build", str(root)])
+    assert "store: reused" in second.output
+    time.sleep(0.01)
+    (root / "domains" / "x" / "new.md").write_text(claim("new"))
+    third = runner.invoke(main, ["--store", store, "build", str(root)])
+    assert "store: incremental: 1 changed, 0 removed" in third.output
+    forced = runner.invoke(main, ["--store", store, "build", "--force", str(root)])
+    assert "store: full" in forced.output
+    memory = runner.invoke(main, ["--no-store", "build", str(root)])
+    assert "store: in memory" in memory.output
