@@ -26,6 +26,8 @@ from graph.engine import Engine, write_dump
 from graph.errors import CodexGraphError
 from graph.search import SearchIndex
 
+from .cache import ResponseCache
+
 log = logging.getLogger("codex_graph.api")
 
 
@@ -42,6 +44,7 @@ class Settings:
     watch: bool = False
     watch_debounce_ms: int = 200
     warm_layout: bool = False
+    response_cache: bool = True
 
 
 @dataclass
@@ -146,6 +149,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _install_errors(app)
+    if settings.response_cache:
+        app.add_middleware(ResponseCache)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
@@ -207,3 +212,23 @@ class _Watcher:
             self.on_swap(new)
         log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
         self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)
+
+
+def app_from_env() -> FastAPI:
+    """App factory for several uvicorn worker processes: each loads the same persisted store.
+
+    Reads CODEX_GRAPH_ROOT, CODEX_GRAPH_STORE and CODEX_GRAPH_SETTINGS (JSON of Settings).
+    """
+    import json
+    import os
+
+    from graph.store import build
+
+    root = os.environ["CODEX_GRAPH_ROOT"]
+    kb = build(
+        root,
+        os.environ.get("CODEX_GRAPH_STORE") or None,
+        base=os.environ.get("CODEX_GRAPH_BASE") or "https://codex-graph.dev/kb/",
+    ).kb
+    settings = Settings(**json.loads(os.environ.get("CODEX_GRAPH_SETTINGS") or "{}"))
+    return create_app(kb, settings)

@@ -70,7 +70,8 @@ def main() -> None:
     ap.add_argument("root", nargs="?", default=str(DEFAULT_ROOT))
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", type=int, default=8)
-    ap.add_argument("--workers", type=int, default=2, help="SPARQL worker processes of codex-graph")
+    ap.add_argument("--workers", type=int, default=1, help="SPARQL worker processes per HTTP worker")
+    ap.add_argument("--http-workers", type=int, default=2, help="HTTP worker processes of codex-graph")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -86,22 +87,40 @@ def main() -> None:
     dump = write_dump(kb, tmp)
     store = os.path.join(tmp, "oxigraph")
     subprocess.run([str(BIN / "oxigraph"), "load", "--location", store, "--file", dump], check=True, capture_output=True)
-    ox_port, cg_port = free_port(), free_port()
+    ox_port, cg_port, raw_port = free_port(), free_port(), free_port()
+    store_dir = os.path.join(tmp, "store")
+    subprocess.run([str(BIN / "codex-graph"), "--store", store_dir, "build", args.root], check=True, capture_output=True)
+
+    def codex(port: int, *extra: str) -> subprocess.Popen[bytes]:
+        cmd = [
+            str(BIN / "codex-graph"),
+            "--store",
+            store_dir,
+            "serve",
+            args.root,
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--http-workers",
+            str(args.http_workers),
+            *extra,
+        ]
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     procs = [
         subprocess.Popen(
             [str(BIN / "oxigraph"), "serve-read-only", "--location", store, "--bind", f"127.0.0.1:{ox_port}"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         ),
-        subprocess.Popen(
-            [str(BIN / "codex-graph"), "serve", args.root, "--port", str(cg_port), "--workers", str(args.workers)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        ),
+        codex(cg_port),
+        codex(raw_port, "--no-response-cache"),
     ]
     try:
         wait(f"http://127.0.0.1:{ox_port}/query?query=" + quote("ASK {}"))
         wait(f"http://127.0.0.1:{cg_port}/health")
+        wait(f"http://127.0.0.1:{raw_port}/health")
         point = f"SELECT ?p ?o WHERE {{ <{claim_iri}> ?p ?o }}"
         sources = (
             "PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
@@ -110,22 +129,18 @@ def main() -> None:
             "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
             "OPTIONAL { ?s cg:hasTweet ?tweet } }"
         )
-        json_accept = "application/sparql-results+json"
+        js, app_json = "application/sparql-results+json", "application/json"
+        d, c = args.duration, args.connections
         rows = {
-            "oxigraph serve: point SPARQL": wrk(
-                f"http://127.0.0.1:{ox_port}/query?query={quote(point)}", args.duration, args.connections, json_accept
-            ),
-            "codex-graph: point SPARQL": wrk(
-                f"http://127.0.0.1:{cg_port}/sparql?query={quote(point)}", args.duration, args.connections, json_accept
-            ),
-            "oxigraph serve: sources SPARQL": wrk(
-                f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}", args.duration, args.connections, json_accept
-            ),
+            "oxigraph serve: point SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(point)}", d, c, js),
+            "oxigraph serve: sources SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}", d, c, js),
+            "codex-graph: point SPARQL": wrk(f"http://127.0.0.1:{cg_port}/sparql?query={quote(point)}", d, c, js),
             "codex-graph: /claims/{ref}/sources": wrk(
-                f"http://127.0.0.1:{cg_port}/claims/{quote(claim_key)}/sources",
-                args.duration,
-                args.connections,
-                "application/json",
+                f"http://127.0.0.1:{cg_port}/claims/{quote(claim_key)}/sources", d, c, app_json
+            ),
+            "codex-graph uncached: point SPARQL": wrk(f"http://127.0.0.1:{raw_port}/sparql?query={quote(point)}", d, c, js),
+            "codex-graph uncached: /claims/{ref}/sources": wrk(
+                f"http://127.0.0.1:{raw_port}/claims/{quote(claim_key)}/sources", d, c, app_json
             ),
         }
     finally:
@@ -133,14 +148,17 @@ def main() -> None:
             p.terminate()
             p.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"root: {args.root}  claim: {claim_key}")
-    print(f"{'target':40} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"root: {args.root}  claim: {claim_key}  http workers: {args.http_workers}")
+    print(f"{'target':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in rows.items():
-        print(f"{name:40} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
-    point_ratio = rows["codex-graph: point SPARQL"]["rps"] / rows["oxigraph serve: point SPARQL"]["rps"]
-    src_ratio = rows["codex-graph: /claims/{ref}/sources"]["rps"] / rows["oxigraph serve: sources SPARQL"]["rps"]
-    print(f"point SPARQL req/s ratio (codex-graph / oxigraph): {point_ratio:.2f}")
-    print(f"/claims/{{ref}}/sources vs oxigraph equivalent SPARQL, req/s ratio: {src_ratio:.2f}")
+        print(f"{name:44} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
+    ox_point, ox_src = rows["oxigraph serve: point SPARQL"]["rps"], rows["oxigraph serve: sources SPARQL"]["rps"]
+    for label in ("codex-graph", "codex-graph uncached"):
+        print(
+            f"{label}: point SPARQL req/s ratio to oxigraph {rows[label + ': point SPARQL']['rps'] / ox_point:.2f}; "
+            f"/claims/{{ref}}/sources to oxigraph's sources SPARQL "
+            f"{rows[label + ': /claims/{ref}/sources']['rps'] / ox_src:.2f}"
+        )
 
 
 if __name__ == "__main__":

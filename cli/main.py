@@ -274,6 +274,10 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
 @click.option("--max-rows", default=10_000, show_default=True, type=int, help="SPARQL result-size cap.")
 @click.option("--workers", "query_workers", default=2, show_default=True, type=int, help="SPARQL worker processes.")
 @click.option("--cors", multiple=True, help="Origin allowed by CORS (repeatable; '*' for any).")
+@click.option(
+    "--http-workers", default=1, show_default=True, type=int, help="HTTP worker processes; they share one persisted store."
+)
+@click.option("--no-response-cache", is_flag=True, help="Answer every GET afresh (no per-generation response cache).")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -285,13 +289,17 @@ def serve(
     max_rows: int,
     query_workers: int,
     cors: tuple[str, ...],
+    http_workers: int,
+    no_response_cache: bool,
 ) -> None:
-    """Compile ROOT and serve it: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
+    """Compile ROOT and serve it: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs, the explorer at /."""
+    import dataclasses
+    import json
+
     import uvicorn
 
     from api.app import Settings, create_app
 
-    kb = _compile(ctx, root, progress=True)
     settings = Settings(
         query_timeout=query_timeout,
         max_rows=max_rows,
@@ -299,9 +307,25 @@ def serve(
         cors_origins=list(cors),
         watch=watch,
         warm_layout=True,
+        response_cache=not no_response_cache,
     )
-    click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
-    uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="info")
+    result = _build(ctx, root, progress=True)
+    kb = result.kb
+    click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes, store {result.status}) on http://{host}:{port}", err=True)
+    if http_workers <= 1:
+        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning")
+        return
+    if watch:
+        raise UsageError("--watch needs a single HTTP worker (one process rebuilds the store)")
+    if kb.store_dir is None:
+        raise UsageError("several HTTP workers share a persisted store; drop --no-store")
+    os.environ.update(
+        CODEX_GRAPH_ROOT=str(kb.root),
+        CODEX_GRAPH_STORE=str(kb.store_dir),
+        CODEX_GRAPH_BASE=kb.base,
+        CODEX_GRAPH_SETTINGS=json.dumps(dataclasses.asdict(settings)),
+    )
+    uvicorn.run("api.app:app_from_env", factory=True, workers=http_workers, host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

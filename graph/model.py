@@ -68,6 +68,14 @@ class Model:
 
     _out: dict[str, list[Edge]] | None = None
     _in: dict[str, list[Edge]] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+    """Derived indexes built on first use by readers of the model (never persisted state)."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle the records only; indexes are rebuilt on first use."""
+        state = dict(self.__dict__)
+        state.update(_out=None, _in=None, cache={})
+        return state
 
     def adjacency(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
         """Outgoing and incoming edges by node key (built once, on first use)."""

@@ -268,25 +268,43 @@ def claim_sources(kb: KnowledgeBase, claim: Node, limit: int = 20) -> dict[str, 
     return {"claim": summary(kb, claim), "count": len(results), "sources": results[:limit]}
 
 
-def _named_sources(kb: KnowledgeBase, text: str) -> Iterable[tuple[str, str]]:
-    """Sources whose author handle, author name or title appears in a claim's `source` text."""
-    low = text.lower()
-    out_edges, _ = kb.model.adjacency()
-    for node in kb.model.nodes.values():
-        if node.cls != "Source":
-            continue
-        title = node.label.lower()
-        if len(title) >= 16 and title in low:
-            yield node.key, f"title {node.label!r}"
-            continue
-        for e in out_edges.get(node.key, []):
-            if e.kind != "authored_by":
+_HANDLE = re.compile(r"@(\w{1,30})")
+
+
+def _source_names(kb: KnowledgeBase) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, str]]]]:
+    """(long source titles, sources by author handle), built once per compiled model."""
+    cached = kb.model.cache.get("source_names")
+    if cached is None:
+        out_edges, _ = kb.model.adjacency()
+        titles: list[tuple[str, str, str]] = []
+        handles: dict[str, list[tuple[str, str]]] = {}
+        for node in kb.model.nodes.values():
+            if node.cls != "Source":
                 continue
-            author = kb.model.nodes[e.dst]
-            handle = author.props.get("handle")
-            if handle and f"@{handle.lower()}" in low:
-                yield node.key, f"author handle @{handle}"
-                break
+            if len(node.label) >= 16:
+                titles.append((node.label.lower(), node.key, node.label))
+            for e in out_edges.get(node.key, []):
+                handle = kb.model.nodes[e.dst].props.get("handle") if e.kind == "authored_by" else None
+                if handle:
+                    handles.setdefault(handle.lower(), []).append((node.key, handle))
+        cached = kb.model.cache["source_names"] = (titles, handles)
+    return cached
+
+
+def _named_sources(kb: KnowledgeBase, text: str) -> Iterable[tuple[str, str]]:
+    """Sources whose title or author handle appears in a claim's `source` text."""
+    low = text.lower()
+    titles, handles = _source_names(kb)
+    seen: set[str] = set()
+    for title, key, label in titles:
+        if title in low:
+            seen.add(key)
+            yield key, f"title {label!r}"
+    for handle in dict.fromkeys(h.lower() for h in _HANDLE.findall(text)):
+        for key, written in handles.get(handle, []):
+            if key not in seen:
+                seen.add(key)
+                yield key, f"author handle @{written}"
 
 
 def related_claims(kb: KnowledgeBase, claim: Node, limit: int = 20, kinds: Iterable[str] | None = None) -> dict[str, Any]:
