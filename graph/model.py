@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from . import fields as F
@@ -73,9 +73,13 @@ class Model:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle the records only; indexes are rebuilt on first use."""
-        state = dict(self.__dict__)
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
         state.update(_out=None, _in=None, cache={})
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def adjacency(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
         """Outgoing and incoming edges by node key (built once, on first use)."""
