@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.compiler import KnowledgeBase, compile_kb
-from graph.engine import Engine, write_dump
+from graph.engine import Engine, RemoteEngine, write_dump
 from graph.errors import CodexGraphError
 from graph.search import SearchIndex
 
@@ -45,6 +45,8 @@ class Settings:
     watch_debounce_ms: int = 200
     warm_layout: bool = False
     response_cache: bool = True
+    sparql_endpoint: str | None = None
+    graph: str | None = None
 
 
 @dataclass
@@ -64,6 +66,9 @@ class State:
 
 def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> State:
     tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
+    if settings.sparql_endpoint:
+        remote = RemoteEngine(settings.sparql_endpoint, settings.graph or kb.base, timeout=settings.query_timeout)
+        return State(kb, SearchIndex(kb), remote, generation, tmp)  # type: ignore[arg-type]
     dump = str(kb.oxigraph_dir) if kb.oxigraph_dir is not None else write_dump(kb, tmp.name)
     engine = Engine(
         dump,

@@ -278,6 +278,12 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
     "--http-workers", default=1, show_default=True, type=int, help="HTTP worker processes; they share one persisted store."
 )
 @click.option("--no-response-cache", is_flag=True, help="Answer every GET afresh (no per-generation response cache).")
+@click.option(
+    "--sparql-endpoint",
+    default=None,
+    help="Answer from this remote SPARQL 1.1 query endpoint (filled by `push`) instead of compiling ROOT.",
+)
+@click.option("--graph", "graph_iri", default=None, help="Named graph in the remote store (default: the base IRI).")
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -291,6 +297,8 @@ def serve(
     cors: tuple[str, ...],
     http_workers: int,
     no_response_cache: bool,
+    sparql_endpoint: str | None,
+    graph_iri: str | None,
 ) -> None:
     """Compile ROOT and serve it: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs, the explorer at /."""
     import dataclasses
@@ -308,7 +316,19 @@ def serve(
         watch=watch,
         warm_layout=True,
         response_cache=not no_response_cache,
+        sparql_endpoint=sparql_endpoint,
+        graph=graph_iri,
     )
+    if sparql_endpoint:
+        from graph.compiler import DEFAULT_BASE
+        from graph.remote import load
+
+        if watch or http_workers > 1:
+            raise UsageError("--sparql-endpoint serves a remote store: no --watch, one HTTP worker")
+        kb = load(sparql_endpoint, graph_iri, ctx.find_root().obj["base"] or DEFAULT_BASE)
+        click.echo(f"serving {sparql_endpoint} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
+        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning")
+        return
     result = _build(ctx, root, progress=True)
     kb = result.kb
     click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes, store {result.status}) on http://{host}:{port}", err=True)
@@ -326,6 +346,20 @@ def serve(
         CODEX_GRAPH_SETTINGS=json.dumps(dataclasses.asdict(settings)),
     )
     uvicorn.run("api.app:app_from_env", factory=True, workers=http_workers, host=host, port=port, log_level="warning")
+
+
+@main.command()
+@click.argument("root", required=False)
+@click.option("--endpoint", required=True, help="Graph Store HTTP Protocol endpoint, e.g. http://127.0.0.1:7878/store.")
+@click.option("--graph", "graph_iri", default=None, help="Named graph to replace (default: the base IRI).")
+@click.pass_context
+def push(ctx: click.Context, root: str | None, endpoint: str, graph_iri: str | None) -> None:
+    """Load the graph of ROOT into a SPARQL 1.1 store, replacing its named graph in one PUT."""
+    from graph.remote import push as push_graph
+
+    kb = _compile(ctx, root)
+    out = push_graph(kb, endpoint, graph_iri)
+    click.echo(f"pushed {out['triples_sent']} triples ({out['bytes']} bytes) into <{out['graph']}> at {endpoint}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,7 @@ class KnowledgeBase:
     _nx: Any = None
     _store: Any = None
     store_dir: Path | None = None
+    remote: str | None = None
     oxigraph_dir: Path | None = None
 
     @property
