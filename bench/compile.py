@@ -57,7 +57,7 @@ def main() -> None:
     t_floor = best(lambda: floor(root), args.repeat)
     t_model = best(lambda: compile_kb(root), args.repeat)
     t_rdf = best(lambda: compile_kb(root).rdf, max(1, args.repeat // 2))
-    print(f"root: {root}")
+    print(f"root: {root.name}")
     print(f"read+parse floor      {t_floor:8.3f} s")
     print(f"compile (model)       {t_model:8.3f} s   {t_model / t_floor:5.2f}x floor")
     print(f"compile + RDF graph   {t_rdf:8.3f} s   {t_rdf / t_floor:5.2f}x floor")

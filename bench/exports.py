@@ -24,7 +24,7 @@ def main() -> None:
     kb = compile_kb(args.root)
     t = time.perf_counter()
     _ = kb.rdf
-    print(f"root: {args.root}  (RDF graph built in {time.perf_counter() - t:.2f} s, {len(kb.rdf)} triples)")
+    print(f"root: {Path(args.root).name}  (RDF graph built in {time.perf_counter() - t:.2f} s, {len(kb.rdf)} triples)")
     print(f"{'format':12} {'size MB':>9} {'time s':>8}")
     for name in ex.FORMATS:
         buf = io.BytesIO()

@@ -57,7 +57,7 @@ def main() -> None:
     store = kb.store
     tmp = tempfile.mkdtemp(prefix="codex-q-")
     nt = write_dump(kb, tmp)
-    print(f"root: {args.root}  triples: {len(store)}")
+    print(f"root: {Path(args.root).name}  triples: {len(store)}")
     print(f"{'query':20} {'pyoxigraph ms':>14} {'rdflib ms':>12} {'speed-up':>9} {'rows':>6}")
     for name, query in QUERIES.items():
         best, rows = float("inf"), 0

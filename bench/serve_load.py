@@ -148,7 +148,7 @@ def main() -> None:
             p.terminate()
             p.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"root: {args.root}  claim: {claim_key}  http workers: {args.http_workers}")
+    print(f"root: {Path(args.root).name}  claim: {claim_key}  http workers: {args.http_workers}")
     print(f"{'target':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in rows.items():
         print(f"{name:44} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
