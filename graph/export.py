@@ -142,6 +142,8 @@ def flat_graph(m: Model) -> Any:
 
 
 def _rdf(name: str, **options: Any) -> Callable[[KnowledgeBase, Model, IO[bytes]], None]:
+    """Formats written by rdflib: JSON-LD, compacted with the shipped context."""
+
     def write(kb: KnowledgeBase, m: Model, out: IO[bytes]) -> None:
         from .rdf import to_rdf
 
@@ -150,6 +152,24 @@ def _rdf(name: str, **options: Any) -> Callable[[KnowledgeBase, Model, IO[bytes]
         if name == "json-ld":
             extra["context"] = json.loads((ONTOLOGY_DIR / "context.jsonld").read_text(encoding="utf-8"))["@context"]
         graph.serialize(destination=out, format=name, encoding="utf-8", **extra)
+
+    return write
+
+
+def _oxigraph(name: str) -> Callable[[KnowledgeBase, Model, IO[bytes]], None]:
+    """Turtle, N-Triples, RDF/XML written by pyoxigraph (fast, deduplicated, prefixed)."""
+
+    def write(kb: KnowledgeBase, m: Model, out: IO[bytes]) -> None:
+        import pyoxigraph as ox
+
+        from .rdf import PREFIXES, write_ntriples
+
+        buf = io.BytesIO()
+        write_ntriples(m, kb.base, buf)
+        triples = list(dict.fromkeys(q.triple for q in ox.parse(input=buf.getvalue(), format=ox.RdfFormat.N_TRIPLES)))
+        prefixes = {"kb": kb.base, **{p: str(ns) for p, ns in PREFIXES.items()}}
+        fmt = getattr(ox.RdfFormat, name)
+        ox.serialize(triples, out, fmt, prefixes=prefixes if name in ("TURTLE", "RDF_XML") else None)
 
     return write
 
@@ -214,10 +234,10 @@ class ExportFormat:
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "turtle": ExportFormat("text/turtle", "ttl", _rdf("turtle")),
-    "nt": ExportFormat("application/n-triples", "nt", _rdf("nt")),
+    "turtle": ExportFormat("text/turtle", "ttl", _oxigraph("TURTLE")),
+    "nt": ExportFormat("application/n-triples", "nt", _oxigraph("N_TRIPLES")),
     "jsonld": ExportFormat("application/ld+json", "jsonld", _rdf("json-ld")),
-    "rdfxml": ExportFormat("application/rdf+xml", "rdf", _rdf("xml")),
+    "rdfxml": ExportFormat("application/rdf+xml", "rdf", _oxigraph("RDF_XML")),
     "graphml": ExportFormat("application/graphml+xml", "graphml", _graphml),
     "gexf": ExportFormat("application/gexf+xml", "gexf", _gexf),
     "node-link": ExportFormat("application/json", "node-link.json", _node_link),

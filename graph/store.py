@@ -12,7 +12,8 @@ import json
 import os
 import pickle
 import shutil
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -221,6 +222,14 @@ def _read_meta(sdir: Path) -> dict[str, Any] | None:
         return None
 
 
+_LOADER = (
+    "import sys, pyoxigraph as ox\n"
+    "s = ox.Store(sys.argv[2])\n"
+    "s.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_TRIPLES)\n"
+    "s.flush()\n"
+)
+
+
 def _write(
     sdir: Path,
     kb: KnowledgeBase,
@@ -231,8 +240,6 @@ def _write(
     previous: str | None,
 ) -> None:
     """Write the store atomically enough: data first, meta.json last (its presence means complete)."""
-    import pyoxigraph as ox
-
     from .rdf import write_ntriples
 
     sdir.mkdir(parents=True, exist_ok=True)
@@ -241,32 +248,17 @@ def _write(
     # (a server during a reload) are never pulled from under; older ones are removed
     name = f"oxigraph-{time.time_ns()}"
 
-    def rdf_side() -> None:
-        nt = sdir / "graph.nt"
-        with open(nt, "wb") as fh:
-            write_ntriples(kb.model, base, fh)
-        store = ox.Store(str(sdir / name))
-        store.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-        store.flush()
-
-    # the RDF side runs in a forked child while this process pickles (fork only when single-threaded)
-    child = os.fork() if hasattr(os, "fork") and threading.active_count() == 1 and len(kb.model.nodes) > 20_000 else -1
-    if child == 0:
-        code = 0
-        try:
-            rdf_side()
-        except BaseException:
-            code = 1
-        os._exit(code)
+    nt = sdir / "graph.nt"
+    with open(nt, "wb") as fh:
+        write_ntriples(kb.model, base, fh)
+    # pyoxigraph loads the N-Triples in a fresh process while this one pickles the records
+    # (no fork: pyoxigraph's own threads make forking this process unsafe)
+    loader = subprocess.Popen([sys.executable, "-c", _LOADER, str(nt), str(sdir / name)], stdin=subprocess.DEVNULL)
     with open(sdir / "compiled.pickle.tmp", "wb") as fh:
         pickle.dump((parsed, resolver, kb.model), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(sdir / "compiled.pickle.tmp", sdir / "compiled.pickle")
-    if child > 0:
-        _pid, status = os.waitpid(child, 0)
-        if status != 0:
-            raise CodexGraphError(f"writing the RDF store in {sdir} failed")
-    else:
-        rdf_side()
+    if loader.wait() != 0:
+        raise CodexGraphError(f"loading the RDF store in {sdir} failed")
     meta = {
         "version": STORE_VERSION,
         "root": str(kb.root),
