@@ -23,21 +23,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from compile import floor  # noqa: E402
+from compile import best, floor  # noqa: E402
 from replicate import replicate  # noqa: E402
 from serve_load import free_port, wait  # noqa: E402
 
 CORPUS = HERE.parent.parent / "shared" / "corpus" / "teleo-codex"
 BIN = Path(sys.executable).parent
-
-
-def best(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def rss_tree(pid: int) -> int:
