@@ -202,12 +202,20 @@ class _Watcher:
                 log.exception("reload failed; still serving the previous graph")
 
     def reload(self) -> None:
-        """Compile again and swap; requests in flight keep the state they started with."""
+        """Compile again and swap; requests in flight keep the state they started with.
+
+        The new graph is served first, from an in-memory query store; the persisted store is
+        written after the swap, so a saved file becomes visible as soon as it is compiled.
+        """
         old: State = self.app.state.current
-        if old.kb.store_dir is not None:
+        pending = None
+        if old.kb.store_dir is not None or old.kb.snapshot is not None:
             from graph.store import build
 
-            kb = build(old.kb.root, old.kb.store_dir, base=old.kb.base).kb
+            result = build(old.kb.root, old.kb.store_dir, base=old.kb.base, previous=old.kb, persist=False)
+            if result.status == "reused":
+                return
+            kb, pending = result.kb, result
         else:
             kb = compile_kb(old.kb.root, base=old.kb.base)
         new = _build_state(kb, self.settings, old.generation + 1)
@@ -216,6 +224,8 @@ class _Watcher:
         if self.on_swap is not None:
             self.on_swap(new)
         log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
+        if pending is not None:
+            pending.persist()
         self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)
 
 

@@ -79,10 +79,12 @@ def save_to_visible(root: Path, store: Path, trials: int = 5) -> list[float]:
             t = time.perf_counter()
             path.write_text(f"---\ntype: claim\ndomain: bench\ndescription: d\nconfidence: likely\nsource: s\n"
                             f"created: 2026-01-01\n---\n\n# {title}\n")
-            while httpx.get(f"http://127.0.0.1:{port}/claims/{title}", timeout=10).status_code != 200:
-                time.sleep(0.02)
-                if time.perf_counter() - t > 60:
+            want = f"domains/bench/{title}.md"
+            while True:  # the new file itself, not a near-named claim the resolver might offer
+                r = httpx.get(f"http://127.0.0.1:{port}/claims/{title}", timeout=10)
+                if (r.status_code == 200 and r.json().get("path") == want) or time.perf_counter() - t > 60:
                     break
+                time.sleep(0.02)
             out.append(time.perf_counter() - t)
             time.sleep(0.5)
     finally:

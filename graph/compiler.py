@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +38,8 @@ class KnowledgeBase:
     _store: Any = None
     store_dir: Path | None = None
     remote: str | None = None
+    snapshot: Any = None
+    """What the store needs to rebuild incrementally from this build (parsed files, fingerprints)."""
     oxigraph_dir: Path | None = None
 
     @property
@@ -122,6 +126,19 @@ def _shown(root: Path) -> str:
         return str(root)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while compiling: the compiler allocates millions of
+    objects that all stay alive, and repeated collections over them cost ~40% of compile time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def compile_kb(
     root: str | os.PathLike[str] | None = None,
     *,
@@ -129,6 +146,11 @@ def compile_kb(
     progress: Callable[[int, int], None] | None = None,
 ) -> KnowledgeBase:
     """Compile the knowledge base at root (default: the sample in `inbox/`)."""
+    with paused_gc():
+        return _compile(root, base=base, progress=progress)
+
+
+def _compile(root: str | os.PathLike[str] | None, *, base: str, progress: Callable[[int, int], None] | None) -> KnowledgeBase:
     t0 = time.perf_counter()
     scan = reader.scan(root if root is not None else SAMPLE_ROOT, progress=progress)
     t1 = time.perf_counter()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import documents, reader
-from .compiler import DEFAULT_BASE, SAMPLE_ROOT, KnowledgeBase
+from .compiler import DEFAULT_BASE, SAMPLE_ROOT, KnowledgeBase, paused_gc
 from .errors import CodexGraphError
 from .links import clean_reference, normalise
 from .model import assemble
@@ -52,6 +52,17 @@ class BuildResult:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    pending: tuple[Any, ...] | None = None
+
+    def persist(self) -> None:
+        """Write the store of this build, if it is not written yet."""
+        if self.pending is None:
+            return
+        sdir, parsed, resolver, stats, base, previous = self.pending
+        t = time.perf_counter()
+        _write(sdir, self.kb, parsed, resolver, stats, base, previous)
+        self.kb.timings["write_store"] = time.perf_counter() - t
+        self.pending = None
 
 
 def default_store_dir(root: Path) -> Path:
@@ -143,17 +154,39 @@ def build(
     base: str = DEFAULT_BASE,
     progress: Callable[[int, int], None] | None = None,
     jobs: int | None = None,
+    previous: KnowledgeBase | None = None,
+    persist: bool = True,
 ) -> BuildResult:
     """Compile root into its store, reusing whatever has not changed.
 
     `jobs` processes parse the files (default: one; the CLI passes the core count for large
-    corpora); results are identical whatever the number.
+    corpora); results are identical whatever the number. `previous`, a knowledge base this
+    process built, replaces reading the last build from disk; with `persist=False` the store is
+    written only when `BuildResult.persist()` is called (a server swaps in the new graph first).
     """
+    with paused_gc():
+        return _build(root, store_dir, force=force, base=base, progress=progress, jobs=jobs, previous=previous, persist=persist)
+
+
+def _build(
+    root: str | os.PathLike[str] | None,
+    store_dir: str | os.PathLike[str] | None,
+    *,
+    force: bool,
+    base: str,
+    progress: Callable[[int, int], None] | None,
+    jobs: int | None,
+    previous: KnowledgeBase | None,
+    persist: bool,
+) -> BuildResult:
     t0 = time.perf_counter()
     root_path = reader.check_root(root if root is not None else SAMPLE_ROOT)
     sdir = Path(store_dir) if store_dir is not None else default_store_dir(root_path)
     base = base if base.endswith(("/", "#", ":")) else base + "/"
     entries, stats = _stat_all(root_path)
+    snapshot = previous.snapshot if previous is not None and not force else None
+    if snapshot is not None and snapshot["stats"] == stats:
+        return BuildResult(previous, "reused", timings={"total": time.perf_counter() - t0})  # type: ignore[arg-type]
     meta = _read_meta(sdir)
     fresh_meta = (
         meta is not None
@@ -167,7 +200,9 @@ def build(
         return BuildResult(kb, "reused", timings={"total": time.perf_counter() - t0})
     old_parsed: dict[str, Parsed] = {}
     old_resolver: Resolver | None = None
-    if fresh_meta and not force:
+    if snapshot is not None:
+        old_parsed, old_resolver = snapshot["parsed"], previous.resolver  # type: ignore[union-attr]
+    elif fresh_meta and not force:
         try:
             with open(sdir / "compiled.pickle", "rb") as fh:
                 old_parsed, old_resolver, _old_model = pickle.load(fh)
@@ -210,9 +245,12 @@ def build(
     model.files_seen = len(entries)
     t3 = time.perf_counter()
     kb = KnowledgeBase(root_path, model, resolver, base, {"read_and_parse": t2 - t1, "resolve_and_model": t3 - t2})
-    _write(sdir, kb, parsed, resolver, stats, base, (meta or {}).get("oxigraph"))
-    kb.timings["write_store"] = time.perf_counter() - t3
-    return BuildResult(kb, status, changed, removed, {"total": time.perf_counter() - t0})
+    kb.snapshot = {"parsed": parsed, "stats": stats}
+    outcome = BuildResult(kb, status, changed, removed, {"total": time.perf_counter() - t0})
+    outcome.pending = (sdir, parsed, resolver, stats, base, (meta or {}).get("oxigraph"))
+    if persist:
+        outcome.persist()
+    return outcome
 
 
 def _read_meta(sdir: Path) -> dict[str, Any] | None:
@@ -283,4 +321,5 @@ def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str) -> KnowledgeBase:
     kb = KnowledgeBase(root, model, resolver, base)
     kb.store_dir = sdir
     kb.oxigraph_dir = sdir / oxigraph
+    kb.snapshot = {"parsed": _parsed, "stats": {k: (p.size, p.mtime_ns) for k, p in _parsed.items()}}
     return kb
