@@ -55,7 +55,7 @@ class State:
 
     kb: KnowledgeBase
     search: SearchIndex
-    engine: Engine
+    engine: Engine | RemoteEngine
     generation: int
     tmpdir: tempfile.TemporaryDirectory[str]
 
@@ -68,7 +68,7 @@ def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> Stat
     tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
     if settings.sparql_endpoint:
         remote = RemoteEngine(settings.sparql_endpoint, settings.graph or kb.base, timeout=settings.query_timeout)
-        return State(kb, SearchIndex(kb), remote, generation, tmp)  # type: ignore[arg-type]
+        return State(kb, SearchIndex(kb), remote, generation, tmp)
     dump = str(kb.oxigraph_dir) if kb.oxigraph_dir is not None else write_dump(kb, tmp.name)
     engine = Engine(
         dump,

@@ -185,8 +185,8 @@ def _build(
     base = base if base.endswith(("/", "#", ":")) else base + "/"
     entries, stats = _stat_all(root_path)
     snapshot = previous.snapshot if previous is not None and not force else None
-    if snapshot is not None and snapshot["stats"] == stats:
-        return BuildResult(previous, "reused", timings={"total": time.perf_counter() - t0})  # type: ignore[arg-type]
+    if previous is not None and snapshot is not None and snapshot["stats"] == stats:
+        return BuildResult(previous, "reused", timings={"total": time.perf_counter() - t0})
     meta = _read_meta(sdir)
     fresh_meta = (
         meta is not None
@@ -200,8 +200,8 @@ def _build(
         return BuildResult(kb, "reused", timings={"total": time.perf_counter() - t0})
     old_parsed: dict[str, Parsed] = {}
     old_resolver: Resolver | None = None
-    if snapshot is not None:
-        old_parsed, old_resolver = snapshot["parsed"], previous.resolver  # type: ignore[union-attr]
+    if previous is not None and snapshot is not None:
+        old_parsed, old_resolver = snapshot["parsed"], previous.resolver
     elif fresh_meta and not force:
         try:
             with open(sdir / "compiled.pickle", "rb") as fh:
