@@ -51,8 +51,11 @@ def serve_figures(root: Path, store: Path) -> dict[str, float]:
     """Cold start from a built store, and the memory of the serving process tree."""
     port = free_port()
     t = time.perf_counter()
-    proc = subprocess.Popen([str(BIN / "codex-graph"), "--store", str(store), "serve", str(root), "--port", str(port),
-                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "codex-graph"), "--store", str(store), "serve", str(root), "--port", str(port), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait(f"http://127.0.0.1:{port}/health", timeout=600)
         cold = time.perf_counter() - t
@@ -66,8 +69,11 @@ def serve_figures(root: Path, store: Path) -> dict[str, float]:
 def save_to_visible(root: Path, store: Path, trials: int = 5) -> list[float]:
     """Seconds from writing a new claim file to the API answering for it, under `serve --watch`."""
     port = free_port()
-    proc = subprocess.Popen([str(BIN / "codex-graph"), "--store", str(store), "serve", str(root), "--port", str(port),
-                             "--watch", "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(BIN / "codex-graph"), "--store", str(store), "serve", str(root), "--port", str(port), "--watch", "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     out = []
     try:
         wait(f"http://127.0.0.1:{port}/health", timeout=600)
@@ -77,8 +83,10 @@ def save_to_visible(root: Path, store: Path, trials: int = 5) -> list[float]:
             path = root / "domains" / "bench" / f"{title}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             t = time.perf_counter()
-            path.write_text(f"---\ntype: claim\ndomain: bench\ndescription: d\nconfidence: likely\nsource: s\n"
-                            f"created: 2026-01-01\n---\n\n# {title}\n")
+            path.write_text(
+                f"---\ntype: claim\ndomain: bench\ndescription: d\nconfidence: likely\nsource: s\n"
+                f"created: 2026-01-01\n---\n\n# {title}\n"
+            )
             want = f"domains/bench/{title}.md"
             while True:  # the new file itself, not a near-named claim the resolver might offer
                 r = httpx.get(f"http://127.0.0.1:{port}/claims/{title}", timeout=10)
@@ -123,8 +131,9 @@ def main() -> None:
         build(root, store)
         t_reuse = time.perf_counter() - t
         files = result.kb.model.files_seen
-        compile_rows.append((n, files, t_floor, t_compile, t_build, t_reuse, len(result.kb.model.nodes),
-                             len(result.kb.model.edges)))
+        compile_rows.append(
+            (n, files, t_floor, t_compile, t_build, t_reuse, len(result.kb.model.nodes), len(result.kb.model.edges))
+        )
         del result
         serve_rows.append((n, serve_figures(root, store)))
         print(compile_rows[-1], serve_rows[-1], flush=True)
@@ -150,22 +159,36 @@ def main() -> None:
         first, last = compile_rows[0], compile_rows[-1]
         growth = (last[3] / first[3]) / (last[1] / first[1])
         lines += ["", f"Compile time per file at ×{last[0]} is {growth:.2f}× that at ×{first[0]} (1.0 = linear)."]
-    lines += ["", "## Serving from a built store", "",
-              "| corpus | cold start to /health s | RSS of server and query worker MB |", "|---|---:|---:|"]
+    lines += [
+        "",
+        "## Serving from a built store",
+        "",
+        "| corpus | cold start to /health s | RSS of server and query worker MB |",
+        "|---|---:|---:|",
+    ]
     for n, fig in serve_rows:
         lines.append(f"| ×{n} | {fig['cold_start_s']:.2f} | {fig['rss_mb']:.0f} |")
-    lines += ["", f"Saved file visible through the API (`serve --watch`, ×1): "
-              f"{', '.join(f'{x:.2f}' for x in latency)} s (median {sorted(latency)[len(latency) // 2]:.2f} s)."]
+    lines += [
+        "",
+        f"Saved file visible through the API (`serve --watch`, ×1): "
+        f"{', '.join(f'{x:.2f}' for x in latency)} s (median {sorted(latency)[len(latency) // 2]:.2f} s).",
+    ]
     if not args.skip_queries:
         q_root = CORPUS if 10 not in sizes else work / "x10"
         out = subprocess.run([sys.executable, str(HERE / "queries.py"), str(q_root)], capture_output=True, text=True)
-        lines += ["", f"## SPARQL: pyoxigraph against rdflib's own evaluation (×{10 if 10 in sizes else 1})", "", "```",
-                  out.stdout.strip(), "```"]
+        lines += [
+            "",
+            f"## SPARQL: pyoxigraph against rdflib's own evaluation (×{10 if 10 in sizes else 1})",
+            "",
+            "```",
+            out.stdout.strip(),
+            "```",
+        ]
     if not args.skip_http:
-        out = subprocess.run([sys.executable, str(HERE / "serve_load.py"), str(CORPUS), "--duration", "8"],
-                             capture_output=True, text=True)
-        lines += ["", "## HTTP against `oxigraph serve` (×1, wrk, 8 connections, 8 s each)", "", "```",
-                  out.stdout.strip(), "```"]
+        out = subprocess.run(
+            [sys.executable, str(HERE / "serve_load.py"), str(CORPUS), "--duration", "8"], capture_output=True, text=True
+        )
+        lines += ["", "## HTTP against `oxigraph serve` (×1, wrk, 8 connections, 8 s each)", "", "```", out.stdout.strip(), "```"]
     Path(args.out).write_text("\n".join(lines) + "\n", encoding="utf-8")
     shutil.rmtree(work, ignore_errors=True)
     print("\n".join(lines))

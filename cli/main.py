@@ -278,6 +278,7 @@ def check(ctx: click.Context, root: str | None, as_json: bool, fail_on: str, no_
     "--http-workers", default=1, show_default=True, type=int, help="HTTP worker processes; they share one persisted store."
 )
 @click.option("--no-response-cache", is_flag=True, help="Answer every GET afresh (no per-generation response cache).")
+@click.option("--no-warm-layout", is_flag=True, help="Lay out the explorer's view on first visit, not at start-up.")
 @click.option(
     "--sparql-endpoint",
     default=None,
@@ -297,6 +298,7 @@ def serve(
     cors: tuple[str, ...],
     http_workers: int,
     no_response_cache: bool,
+    no_warm_layout: bool,
     sparql_endpoint: str | None,
     graph_iri: str | None,
 ) -> None:
@@ -314,7 +316,7 @@ def serve(
         workers=query_workers,
         cors_origins=list(cors),
         watch=watch,
-        warm_layout=True,
+        warm_layout=not no_warm_layout,
         response_cache=not no_response_cache,
         sparql_endpoint=sparql_endpoint,
         graph=graph_iri,
