@@ -104,6 +104,7 @@ def main() -> None:
             str(args.workers),
             "--http-workers",
             str(args.http_workers),
+            "--no-warm-layout",
             *extra,
         ]
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
