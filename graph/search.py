@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -10,32 +11,52 @@ from typing import Any
 from .compiler import KnowledgeBase
 from .errors import UsageError
 
+
+def _rows(kb: KnowledgeBase) -> list[tuple[str, str, str, str, str]]:
+    rows = []
+    for node in kb.model.nodes.values():
+        if "fields" in node.props:
+            doc = kb.model.documents.get(node.path or "")
+            desc = node.props["fields"].get("description")
+            rows.append((node.key, node.cls, node.label, desc if isinstance(desc, str) else "", doc.body if doc else ""))
+        elif node.cls == "Tweet" and node.props.get("text"):
+            rows.append((node.key, node.cls, node.props.get("label") or "", "", node.props["text"]))
+    return rows
+
+
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # column weights for bm25: title, description, body
 WEIGHTS = (10.0, 4.0, 1.0)
 
 
 class SearchIndex:
-    """An in-memory FTS5 index of one compiled knowledge base (read-only after build)."""
+    """An FTS5 index of one compiled knowledge base (read-only after build).
+
+    A knowledge base loaded from a store keeps its index in the store, beside the pyoxigraph
+    directory it belongs to, so server processes open it instead of rebuilding it.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.lock = threading.Lock()
-        self.db.execute(
+        path = f"{kb.oxigraph_dir}.search.sqlite" if kb.oxigraph_dir is not None else None
+        if path is not None and os.path.exists(path):
+            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            return
+        tmp = f"{path}.{os.getpid()}.tmp" if path is not None else ":memory:"
+        db = sqlite3.connect(tmp, check_same_thread=False)
+        db.execute(
             "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, cls UNINDEXED, title, description, body, "
             "tokenize='porter unicode61')"
         )
-        rows = []
-        for node in kb.model.nodes.values():
-            if "fields" in node.props:
-                doc = kb.model.documents.get(node.path or "")
-                desc = node.props["fields"].get("description")
-                rows.append((node.key, node.cls, node.label, desc if isinstance(desc, str) else "", doc.body if doc else ""))
-            elif node.cls == "Tweet" and node.props.get("text"):
-                rows.append((node.key, node.cls, node.props.get("label") or "", "", node.props["text"]))
-        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", rows)
-        self.db.commit()
+        db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", _rows(kb))
+        db.commit()
+        if path is None:
+            self.db = db
+            return
+        db.close()
+        os.replace(tmp, path)
+        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def search(self, q: str, limit: int = 20, cls: str | None = None) -> dict[str, Any]:
         """Ranked matches with snippets; all words must match, else any word."""

@@ -308,9 +308,13 @@ def _write(
         "previous_oxigraph": previous,
     }
     (sdir / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    for old in sdir.glob("oxigraph-*"):
-        if old.name not in (name, previous):
-            shutil.rmtree(old, ignore_errors=True)
+    keep = tuple(k for k in (name, previous) if k)
+    for old in sdir.glob("oxigraph-*"):  # directories and their search-index files
+        if not old.name.startswith(keep):
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
     kb.store_dir = sdir
     kb.oxigraph_dir = sdir / name
 

@@ -114,3 +114,24 @@ def test_cli_build_reports_the_store(tmp_path):
     assert "store: full" in forced.output
     memory = runner.invoke(main, ["--no-store", "build", str(root)])
     assert "store: in memory" in memory.output
+
+
+def test_search_index_lives_in_the_store(tmp_path):
+    from graph.search import SearchIndex
+
+    root = write_kb(tmp_path / "kb", {f"domains/x/{A}.md": claim(A, "Sodium cells are cheap."), f"domains/x/{B}.md": claim(B)})
+    kb = build(root, tmp_path / "store").kb
+    first = SearchIndex(kb)
+    index_file = tmp_path / "store" / f"{kb.oxigraph_dir.name}.search.sqlite"
+    assert index_file.is_file()
+    reopened = SearchIndex(build(root, tmp_path / "store").kb)
+    assert reopened.search("sodium cells") == first.search("sodium cells")
+    assert first.search("sodium cells")["results"][0]["path"] == f"domains/x/{A}.md"
+    # the previous build's files are kept for readers still on them; older ones are removed
+    (root / "domains" / "x" / "new.md").write_text(claim("new"))
+    SearchIndex(build(root, tmp_path / "store").kb)
+    assert index_file.exists()
+    (root / "domains" / "x" / "newer.md").write_text(claim("newer"))
+    SearchIndex(build(root, tmp_path / "store").kb)
+    assert not index_file.exists()
+    assert len(list((tmp_path / "store").glob("oxigraph-*.search.sqlite"))) == 2
