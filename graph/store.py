@@ -295,6 +295,11 @@ def _write(
     with open(sdir / "compiled.pickle.tmp", "wb") as fh:
         pickle.dump((parsed, resolver, kb.model), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(sdir / "compiled.pickle.tmp", sdir / "compiled.pickle")
+    # the search index too, so that servers open it rather than build it on start
+    from .search import SearchIndex
+
+    kb.oxigraph_dir = sdir / name
+    SearchIndex(kb).db.close()
     if loader.wait() != 0:
         raise CodexGraphError(f"loading the RDF store in {sdir} failed")
     meta = {
