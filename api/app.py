@@ -225,7 +225,7 @@ class _Watcher:
             self.on_swap(new)
         log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
         if pending is not None:
-            pending.persist()
+            pending.persist(search_index=False)
         self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)
 
 

@@ -108,7 +108,7 @@ class _Proc:
 
 
 class Engine:
-    """A pool of query workers over one N-Triples dump."""
+    """A pool of query workers over one graph: an N-Triples dump, or a store's pyoxigraph directory."""
 
     def __init__(
         self, dump: str, *, workers: int = 2, timeout: float = 5.0, max_rows: int = 10_000, max_waiting: int = 16

@@ -54,13 +54,14 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     pending: tuple[Any, ...] | None = None
 
-    def persist(self) -> None:
-        """Write the store of this build, if it is not written yet."""
+    def persist(self, search_index: bool = True) -> None:
+        """Write the store of this build, if it is not written yet (with its search index, unless
+        the caller already holds one in memory, as a reloading server does)."""
         if self.pending is None:
             return
         sdir, parsed, resolver, stats, base, previous = self.pending
         t = time.perf_counter()
-        _write(sdir, self.kb, parsed, resolver, stats, base, previous)
+        _write(sdir, self.kb, parsed, resolver, stats, base, previous, search_index)
         self.kb.timings["write_store"] = time.perf_counter() - t
         self.pending = None
 
@@ -276,6 +277,7 @@ def _write(
     stats: dict[str, tuple[int, int]],
     base: str,
     previous: str | None,
+    search_index: bool = True,
 ) -> None:
     """Write the store atomically enough: data first, meta.json last (its presence means complete)."""
     from .rdf import write_ntriples
@@ -299,7 +301,8 @@ def _write(
     from .search import SearchIndex
 
     kb.oxigraph_dir = sdir / name
-    SearchIndex(kb).db.close()
+    if search_index:
+        SearchIndex(kb).db.close()
     if loader.wait() != 0:
         raise CodexGraphError(f"loading the RDF store in {sdir} failed")
     meta = {
