@@ -8,17 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from graph import query as q
-from graph.errors import CodexGraphError, UsageError
+from graph.errors import CodexGraphError, ReadOnlyError, UsageError
 
 from .negotiation import choose, parse_accept
 from .pages import sparql_page
-
-
-class ReadOnly(CodexGraphError):
-    """SPARQL Update, LOAD and friends: the graph is read-only."""
-
-    http_status = 403
-    code = "read_only"
 
 
 class TooLarge(CodexGraphError):
@@ -140,13 +133,13 @@ async def sparql(request: Request) -> Response:
         elif ctype == "application/sparql-query":
             params.setdefault("query", []).append(body.decode("utf-8", errors="replace"))
         elif ctype == "application/sparql-update":
-            raise ReadOnly("SPARQL Update is refused: the graph is read-only")
+            raise ReadOnlyError("SPARQL Update is refused: the graph is read-only")
         else:
             raise UnsupportedMedia(
                 f"POST a query as application/x-www-form-urlencoded or application/sparql-query, not {ctype!r}"
             )
     if "update" in params:
-        raise ReadOnly("SPARQL Update is refused: the graph is read-only")
+        raise ReadOnlyError("SPARQL Update is refused: the graph is read-only")
     for name in DATASET_PARAMS:
         if name in params:
             raise UsageError(f"{name} is refused: this endpoint queries its one compiled graph only")
@@ -157,12 +150,7 @@ async def sparql(request: Request) -> Response:
         return _describe(request)
     if len(text.encode("utf-8")) > settings.max_body:
         raise TooLarge(f"query is over the limit of {settings.max_body} bytes")
-    try:
-        form = q.check(text)
-    except q.QueryError as exc:
-        if "Update is refused" in exc.message:
-            raise ReadOnly(exc.message) from None
-        raise
+    form = q.check(text)
     fmt = choose(form, params.get("format"), request.headers.get("accept"))
     state = request.app.state.current
     answer = await state.engine.run(text, fmt)

@@ -44,6 +44,13 @@ class QueryError(UsageError):
     code = "bad_query"
 
 
+class ReadOnlyError(UsageError):
+    """SPARQL Update, LOAD and the like: the graph is read-only."""
+
+    http_status = 403
+    code = "read_only"
+
+
 class NotFoundError(UsageError):
     """A node or reference that names nothing in the graph."""
 

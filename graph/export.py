@@ -162,12 +162,12 @@ def _oxigraph(name: str) -> Callable[[KnowledgeBase, Model, IO[bytes]], None]:
     def write(kb: KnowledgeBase, m: Model, out: IO[bytes]) -> None:
         import pyoxigraph as ox
 
-        from .rdf import PREFIXES, write_ntriples
+        from .rdf import prefix_map, write_ntriples
 
         buf = io.BytesIO()
         write_ntriples(m, kb.base, buf)
         triples = list(dict.fromkeys(q.triple for q in ox.parse(input=buf.getvalue(), format=ox.RdfFormat.N_TRIPLES)))
-        prefixes = {"kb": kb.base, **{p: str(ns) for p, ns in PREFIXES.items()}}
+        prefixes = prefix_map(kb.base)
         fmt = getattr(ox.RdfFormat, name)
         ox.serialize(triples, out, fmt, prefixes=prefixes if name in ("TURTLE", "RDF_XML") else None)
 

@@ -105,6 +105,7 @@ class _Builder:
         self.m = Model()
         self.resolver = resolver
         self.docs = docs
+        self.tweeted: set[tuple[str, str]] = set()
 
     def node(
         self,
@@ -218,7 +219,8 @@ class _Builder:
             akey = f"author/{tweet.handle.lower()}"
             if akey not in self.m.nodes:
                 self.node(akey, "Person", f"@{tweet.handle}", doc.path, tweet.line, {"handle": tweet.handle})
-            if not any(e.src == tkey and e.kind == "tweeted_by" for e in self.m.edges[-4:]):
+            if (tkey, akey) not in self.tweeted:
+                self.tweeted.add((tkey, akey))
                 self.edge(tkey, akey, "tweeted_by", doc.path, tweet.line)
 
     def add_reference(self, doc: Document, doc_key: str, ref: Reference) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import QueryError, UnknownFormatError
+from .errors import QueryError, ReadOnlyError, UnknownFormatError
 
 if TYPE_CHECKING:
     from .compiler import KnowledgeBase
@@ -55,7 +55,7 @@ def prepare(sparql: str) -> Any:
                 f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
                 detail={"line": exc.lineno, "column": exc.col},
             ) from None
-        raise QueryError("SPARQL Update is refused: the graph is read-only") from None
+        raise ReadOnlyError("SPARQL Update is refused: the graph is read-only") from None
     except Exception as exc:  # rdflib raises plain exceptions for some malformed input
         raise QueryError(f"SPARQL syntax error: {exc}") from None
     prologue_and_query = parsed[1]
@@ -93,7 +93,9 @@ def run(kb: KnowledgeBase, sparql: str, fmt: str = "table", cap: int | None = No
         fmt = "turtle"
     if fmt not in allowed:
         raise UnknownFormatError(f"format {fmt!r} does not fit a {form} query; choose one of {', '.join(allowed)}")
-    prefixes = {"kb": kb.base, **{p: str(ns) for p, ns in _prefixes().items()}}
+    from .rdf import prefix_map
+
+    prefixes = prefix_map(kb.base)
     try:
         _media, body, _truncated, _rows = execute(kb.store, sparql, fmt, cap or 10**12, prefixes)
     except SyntaxError as exc:
@@ -101,9 +103,3 @@ def run(kb: KnowledgeBase, sparql: str, fmt: str = "table", cap: int | None = No
     except Exception as exc:
         raise QueryError(f"SPARQL query failed: {exc}") from None
     return form, body
-
-
-def _prefixes() -> dict[str, Any]:
-    from .rdf import PREFIXES
-
-    return dict(PREFIXES)

@@ -148,6 +148,11 @@ def _values(s: str, p: str, value: Any) -> Iterator[str]:
     yield f"{s} <{p}> {_value(value)} .\n"
 
 
+def prefix_map(base: str) -> dict[str, str]:
+    """Prefix -> namespace for serialisations people read (Turtle, tables), `kb:` for the base."""
+    return {"kb": base, **{p: str(ns) for p, ns in PREFIXES.items()}}
+
+
 def field_iri(name: str) -> URIRef:
     """The predicate that keeps an unknown frontmatter field."""
     return CGF[_FIELD_NAME.sub("_", name) or "_"]
