@@ -14,11 +14,10 @@ from .records import Diagnostic, Document, Reference
 _H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
 
 
-def _item_line(yaml_text: str, key_line: int | None, item: str, first_line: int = 2) -> int | None:
+def _item_line(lines: list[str], key_line: int | None, item: str, first_line: int = 2) -> int | None:
     """Best line for a list item of a frontmatter field: the first line after the key holding it."""
     if key_line is None:
         return None
-    lines = yaml_text.split("\n")
     needle = item[:60]
     for i in range(key_line - first_line, len(lines)):
         if needle and needle in lines[i]:
@@ -74,6 +73,7 @@ def build(raw: RawFile) -> tuple[Document, list[Diagnostic]]:
                     )
                 )
 
+    yaml_lines = parsed.yaml_text.split("\n")
     ref_keys = {k for k in F.REFERENCE_FIELDS if k in fields}
     for name, relation in F.REFERENCE_FIELDS.items():
         key_line = parsed.field_lines.get(name) or parsed.field_lines.get(_alias_of(name, parsed.fields))
@@ -93,15 +93,15 @@ def build(raw: RawFile) -> tuple[Document, list[Diagnostic]]:
             text = str(item)
             if not clean_reference(text):
                 continue
-            doc.refs.append(Reference(text, relation, raw.path, _item_line(parsed.yaml_text, key_line, text), name))
-    for key, value in list(fields.items()) + list(extra.items()):
+            doc.refs.append(Reference(text, relation, raw.path, _item_line(yaml_lines, key_line, text), name))
+    for key, value in list(fields.items()) + list(extra.items()) if "[[" in parsed.yaml_text else []:
         if key in ref_keys:
             continue
         for s in _strings(value):
             if "[[" in s:
                 line = parsed.field_lines.get(key)
                 for link in wiki_links(s, 1, skip_code=False):
-                    doc.refs.append(Reference(link.raw, "links_to", raw.path, _item_line(parsed.yaml_text, line, link.raw), key))
+                    doc.refs.append(Reference(link.raw, "links_to", raw.path, _item_line(yaml_lines, line, link.raw), key))
     for link in wiki_links(parsed.body, parsed.body_line):
         doc.refs.append(Reference(link.raw, "links_to", raw.path, link.line, None))
 

@@ -96,6 +96,22 @@ def plain(value: Any, budget: list[int] | None = None, _stack: set[int] | None =
     return str(value)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_tree(value: Any) -> Any:
+    """`plain` for YAML without aliases (no `*` in the text): no sharing and no cycles are
+    possible and size is bounded by the text, so no budget is kept; same result, less work."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): _plain_tree(v) for k, v in value.items()}
+    if kind is list:
+        return [_plain_tree(v) for v in value]
+    return plain(value)
+
+
 def _salvage(fm: str) -> dict[str, Any]:
     """Recover top-level `key: value` lines from frontmatter that is not valid YAML."""
     out: dict[str, Any] = {}
@@ -114,13 +130,17 @@ def _salvage(fm: str) -> dict[str, Any]:
     return out
 
 
+_TOP_KEY_LINE = re.compile(r"^([A-Za-z_][\w\- ]*?)[^\S\n]*:(?:[^\S\n]+.*)?$", re.M)
+
+
 def field_lines(fm: str, first_line: int) -> dict[str, int]:
     """Line number of each top-level key in the frontmatter."""
     lines: dict[str, int] = {}
-    for i, line in enumerate(fm.split("\n")):
-        m = _TOP_KEY.match(line)
-        if m and not line.startswith((" ", "\t", "-")):
-            lines.setdefault(m.group(1), first_line + i)
+    line, pos = first_line, 0
+    for m in _TOP_KEY_LINE.finditer(fm):
+        line += fm.count("\n", pos, m.start())
+        pos = m.start()
+        lines.setdefault(m.group(1), line)
     return lines
 
 
@@ -140,7 +160,7 @@ def parse(text: str) -> Parsed:
         return out
     try:
         data = yaml.load(fm, Loader=_NoDatesLoader)
-        data = plain(data)
+        data = _plain_tree(data) if "*" not in fm else plain(data)
     except _Budget:
         out.problems.append(
             (

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _WIKI = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
-_FENCE = re.compile(r"^\s*(```|~~~)")
+_FENCE = re.compile(r"^[^\S\n]*(?:```|~~~).*$", re.M)
+"""A fence line: it opens or closes a code block, whichever fence it uses."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +38,38 @@ def split_link(inner: str) -> tuple[str, str | None, str | None]:
     return inner.strip(), heading, alias
 
 
+def _fenced(text: str) -> list[tuple[int, int]]:
+    """Character ranges of fenced code blocks, fence lines included; an unclosed fence runs to the end."""
+    ranges: list[tuple[int, int]] = []
+    start = None
+    for m in _FENCE.finditer(text):
+        if start is None:
+            start = m.start()
+        else:
+            ranges.append((start, m.end()))
+            start = None
+    if start is not None:
+        ranges.append((start, len(text)))
+    return ranges
+
+
 def wiki_links(text: str, first_line: int = 1, *, skip_code: bool = True) -> Iterator[WikiLink]:
     """Every wiki link in text, outside fenced code blocks, with its line number."""
-    in_fence = False
-    for offset, line in enumerate(text.split("\n")):
-        if skip_code and _FENCE.match(line):
-            in_fence = not in_fence
+    if "[[" not in text:
+        return
+    fences = _fenced(text) if skip_code and ("```" in text or "~~~" in text) else []
+    fence_i, line, pos = 0, first_line, 0
+    for m in _WIKI.finditer(text):
+        at = m.start()
+        while fence_i < len(fences) and fences[fence_i][1] <= at:
+            fence_i += 1
+        if fence_i < len(fences) and fences[fence_i][0] <= at:
             continue
-        if in_fence or "[[" not in line:
-            continue
-        for m in _WIKI.finditer(line):
-            target, heading, alias = split_link(m.group(1))
-            if target or heading:
-                yield WikiLink(m.group(0), target, heading, alias, first_line + offset)
+        line += text.count("\n", pos, at)
+        pos = at
+        target, heading, alias = split_link(m.group(1))
+        if target or heading:
+            yield WikiLink(m.group(0), target, heading, alias, line)
 
 
 _ANNOTATION = re.compile(r"\s*[—–]\s*|\s+--?\s+")
@@ -77,7 +97,7 @@ def annotation_head(text: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=1 << 18)
 def normalise(text: str) -> str:
     """Case-, Unicode-, punctuation- and slug-insensitive form used as a lookup key."""
     t = unicodedata.normalize("NFKC", text).casefold()
@@ -86,10 +106,16 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", t).strip()
 
 
-@lru_cache(maxsize=65536)
+_NON_WORD = re.compile(r"[^\w]+", re.ASCII)
+
+
+@lru_cache(maxsize=1 << 18)
 def slugify(text: str, max_len: int = 120) -> str:
     """A readable IRI segment: lower-case ASCII-ish words joined by hyphens."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower()
-    t = re.sub(r"[^\w]+", "-", t, flags=re.ASCII).strip("-")
+    if text.isascii():
+        t = text.lower()
+    else:
+        t = unicodedata.normalize("NFKD", text)
+        t = "".join(c for c in t if not unicodedata.combining(c)).lower()
+    t = _NON_WORD.sub("-", t).strip("-")
     return t[:max_len].rstrip("-") or "x"

@@ -6,6 +6,7 @@ every `.md` file either yields a `RawFile` or a `Diagnostic` naming it.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import unicodedata
@@ -20,6 +21,7 @@ MAX_BYTES = 4 * 1024 * 1024
 """Files larger than this are read up to the limit and flagged as truncated."""
 
 BINARY_SNIFF = 8192
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 @dataclass(slots=True)
@@ -52,28 +54,40 @@ def check_root(root: str | os.PathLike[str]) -> Path:
     return path.resolve()
 
 
-def _relpath(root: Path, full: str) -> str:
-    rel = os.path.relpath(full, root).replace(os.sep, "/")
-    return unicodedata.normalize("NFC", rel)
+def _nfc(rel: str) -> str:
+    return rel if rel.isascii() else unicodedata.normalize("NFC", rel)
 
 
 def iter_markdown(root: Path) -> list[tuple[str, str]]:
     """All `(relative NFC path, absolute path)` pairs of `.md` entries below root, sorted.
 
-    Symlinked directories are reported by the caller, never descended into.
+    Symlinked directories are listed with a trailing `/` for the caller to report; they are
+    never descended into.
     """
     found: list[tuple[str, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if name.startswith(".") or not name.lower().endswith(".md"):
+    todo = [(str(root), "")]
+    while todo:
+        folder, rel_folder = todo.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            full = os.path.join(dirpath, name)
-            found.append((_relpath(root, full), full))
-        for d in dirnames:
-            full = os.path.join(dirpath, d)
-            if os.path.islink(full):
-                found.append((_relpath(root, full) + "/", full))
+            rel = rel_folder + name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                todo.append((entry.path, rel + "/"))
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                found.append((_nfc(rel) + "/", entry.path))
+            elif name.lower().endswith(".md"):
+                found.append((_nfc(rel), entry.path))
     found.sort()
     return found
 
@@ -101,7 +115,15 @@ def read_one(root: Path, rel: str, full: str, max_bytes: int = MAX_BYTES) -> tup
         where = "outside the root" if not _inside(root, target) else "inside the root"
         diags.append(Diagnostic(rel, "warning", "symlinked-directory", f"symlinked directory not followed (target {where})"))
         return None, diags
-    if os.path.islink(full):
+    try:
+        # O_NOFOLLOW saves a stat per file: opening a symlink fails, and only then is it checked
+        fd = os.open(full, os.O_RDONLY | _NOFOLLOW) if _NOFOLLOW else -1
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            diags.append(Diagnostic(rel, "error", "unreadable", f"cannot read file: {exc.strerror or exc}"))
+            return None, diags
+        fd = -1
+    if fd < 0:
         try:
             resolved = Path(full).resolve(strict=True)
         except (OSError, RuntimeError):
@@ -110,10 +132,19 @@ def read_one(root: Path, rel: str, full: str, max_bytes: int = MAX_BYTES) -> tup
         if not _inside(root, str(resolved)):
             diags.append(Diagnostic(rel, "error", "symlink-outside", "symlink points outside the root; not read"))
             return None, diags
+        try:
+            fd = os.open(resolved, os.O_RDONLY)
+        except OSError as exc:
+            diags.append(Diagnostic(rel, "error", "unreadable", f"cannot read file: {exc.strerror or exc}"))
+            return None, diags
     try:
-        with open(full, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-            size = os.fstat(fh.fileno()).st_size
+        with open(fd, "rb", buffering=0) as fh:
+            size = os.fstat(fd).st_size
+            # read what the size says (plus a byte, should the file grow): asking for max_bytes
+            # would allocate that much for every file
+            data = fh.read(min(size, max_bytes) + 1)
+            if size < len(data) <= max_bytes:
+                data += fh.read(max_bytes + 1 - len(data))
     except OSError as exc:
         diags.append(Diagnostic(rel, "error", "unreadable", f"cannot read file: {exc.strerror or exc}"))
         return None, diags
@@ -154,7 +185,7 @@ def scan(
         raw, diags = read_one(base, rel, full, max_bytes)
         if raw is not None and raw.path in seen:
             original = raw.path
-            raw.path = os.path.relpath(full, base).replace(os.sep, "/")
+            raw.path = os.path.relpath(full, base).replace(os.sep, "/")  # the raw, un-normalised name
             diags.append(
                 Diagnostic(
                     raw.path,

@@ -25,6 +25,7 @@ FUZZY_THRESHOLD = 90.0
 FUZZY_MARGIN = 4.0
 MIN_PREFIX = 24
 MIN_FUZZY = 20
+LENGTH_BUCKET = 16
 
 
 @dataclass(slots=True)
@@ -60,7 +61,7 @@ class Resolver:
         for doc in documents:
             self.add(doc)
         self._sorted: list[str] | None = None
-        self._tokens: dict[str, list[str]] | None = None
+        self._tokens: dict[tuple[str, int], set[str]] | None = None
         self._cache: dict[str, tuple[str, float, list[str]]] = {}
 
     def add(self, doc: Document) -> None:
@@ -176,26 +177,43 @@ class Resolver:
         return out
 
     def _fuzzy_pool(self, n: str) -> list[str]:
-        """Keys that could score above the threshold: those sharing two of the query's rarest words.
+        """Keys that could score above the cutoff: of a length the cutoff allows, sharing two of
+        the query's four rarest words.
 
         A ratio of 86+ means nearly all words are shared, so this blocking loses no match worth
-        taking while keeping fuzzy matching linear in the size of the knowledge base.
+        taking. The length bound is exact (the indel distance is at least the length difference),
+        and it keeps pools small as the knowledge base grows, where common word pairs do not.
         """
         if self._tokens is None:
-            index: dict[str, list[str]] = {}
+            index: dict[tuple[str, int], set[str]] = {}
             for key in self.norm:
-                for token in set(key.split()):
-                    index.setdefault(token, []).append(key)
+                bucket = len(key) // LENGTH_BUCKET
+                for token in key.split():
+                    index.setdefault((token, bucket), set()).add(key)
             self._tokens = index
-        words = sorted({w for w in n.split() if w in self._tokens}, key=lambda w: len(self._tokens[w]))[:4]  # type: ignore[index]
-        if not words:
-            return []
-        need = min(2, len(words))
-        hits: dict[str, int] = {}
-        for w in words:
-            for key in self._tokens[w]:
-                hits[key] = hits.get(key, 0) + 1
-        return [k for k, c in hits.items() if c >= need]
+        tokens = self._tokens
+        cut = (FUZZY_THRESHOLD - FUZZY_MARGIN) / 100
+        low, high = len(n) * cut / (2 - cut), len(n) * (2 - cut) / cut
+        buckets = range(int(low) // LENGTH_BUCKET, int(high) // LENGTH_BUCKET + 1)
+        empty: set[str] = set()
+        sized = []
+        for w in set(n.split()):
+            per_bucket = [tokens.get((w, b), empty) for b in buckets]
+            total = sum(map(len, per_bucket))
+            if total:
+                sized.append((total, w, per_bucket))
+        rarest = [per_bucket for _, _, per_bucket in sorted(sized)[:4]]
+        out: set[str] = set()
+        if len(rarest) == 1:
+            out = out.union(*rarest[0])
+        # keys in at least two of the rarest words' postings, bucket by bucket: each
+        # intersection costs its smaller side
+        for i, a in enumerate(rarest):
+            for b in rarest[i + 1 :]:
+                for x, y in zip(a, b, strict=True):
+                    if x and y:
+                        out |= x & y
+        return sorted(k for k in out if low <= len(k) <= high)
 
     def _fuzzy(self, n: str) -> tuple[str, float, list[str]]:
         from rapidfuzz import fuzz, process
