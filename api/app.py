@@ -212,7 +212,7 @@ class _Watcher:
         if old.kb.store_dir is not None or old.kb.snapshot is not None:
             from graph.store import build
 
-            result = build(old.kb.root, old.kb.store_dir, base=old.kb.base, previous=old.kb, persist=False)
+            result = build(old.kb.root, old.kb.store_dir, base=old.kb.base, previous=old.kb, persist=False, serving=True)
             if result.status == "reused":
                 return
             kb, pending = result.kb, result
@@ -244,6 +244,7 @@ def app_from_env() -> FastAPI:
         root,
         os.environ.get("CODEX_GRAPH_STORE") or None,
         base=os.environ.get("CODEX_GRAPH_BASE") or "https://codex-graph.dev/kb/",
+        serving=True,
     ).kb
     settings = Settings(**json.loads(os.environ.get("CODEX_GRAPH_SETTINGS") or "{}"))
     return create_app(kb, settings)

@@ -49,7 +49,7 @@ def _progress() -> Any:
     return tick
 
 
-def _build(ctx: click.Context, root: str | None, *, progress: bool = False, force: bool = False) -> Any:
+def _build(ctx: click.Context, root: str | None, *, progress: bool = False, force: bool = False, serving: bool = False) -> Any:
     """Compile through the persisted store (reused when nothing changed), or in memory with --no-store."""
     from graph.compiler import DEFAULT_BASE, compile_kb
     from graph.store import BuildResult, build
@@ -59,7 +59,7 @@ def _build(ctx: click.Context, root: str | None, *, progress: bool = False, forc
     tick = _progress() if progress else None
     if opts["no_store"]:
         return BuildResult(compile_kb(root, base=base, progress=tick), "in memory")
-    return build(root, opts["store"], force=force, base=base, progress=tick)
+    return build(root, opts["store"], force=force, base=base, progress=tick, serving=serving)
 
 
 def _compile(ctx: click.Context, root: str | None, *, progress: bool = False) -> KnowledgeBase:
@@ -331,7 +331,7 @@ def serve(
         click.echo(f"serving {sparql_endpoint} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
         uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning")
         return
-    result = _build(ctx, root, progress=True)
+    result = _build(ctx, root, progress=True, serving=True)
     kb = result.kb
     click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes, store {result.status}) on http://{host}:{port}", err=True)
     if http_workers <= 1:
@@ -347,6 +347,7 @@ def serve(
         CODEX_GRAPH_BASE=kb.base,
         CODEX_GRAPH_SETTINGS=json.dumps(dataclasses.asdict(settings)),
     )
+    del result, kb  # each worker loads the store itself; this process only supervises them
     uvicorn.run("api.app:app_from_env", factory=True, workers=http_workers, host=host, port=port, log_level="warning")
 
 

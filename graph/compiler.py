@@ -41,6 +41,9 @@ class KnowledgeBase:
     snapshot: Any = None
     """What the store needs to rebuild incrementally from this build (parsed files, fingerprints)."""
     oxigraph_dir: Path | None = None
+    _summary: dict[str, Any] | None = None
+    """Counts computed when the store was written, for a knowledge base loaded without its
+    references and document bodies (see `graph.store`)."""
 
     @property
     def store(self) -> Any:
@@ -86,11 +89,23 @@ class KnowledgeBase:
             self._nx = to_networkx(self.model)
         return self._nx
 
+    def bodies(self) -> dict[str, str]:
+        """Body text by document path. A knowledge base served from a store does not hold the
+        bodies in memory; they are read back from the store's search index, which keeps them."""
+        if self._summary is None or self.oxigraph_dir is None:
+            return {path: doc.body for path, doc in self.model.documents.items()}
+        from .search import stored_bodies
+
+        by_key = stored_bodies(self)
+        return {path: by_key.get(key, "") for path, key in self.model.doc_keys.items()}
+
     def iri(self, key: str) -> str:
         return self.base + key
 
     def summary(self) -> dict[str, Any]:
         """Counts by node class, edges, references and diagnostics: what `stats` prints."""
+        if self._summary is not None:
+            return {**self._summary, "timings_s": {k: round(v, 3) for k, v in self.timings.items()}}
         m = self.model
         methods = Counter(r.method.split("+")[0] for r in m.references)
         resolved = sum(1 for r in m.references if r.target)

@@ -221,7 +221,7 @@ def _csv(kb: KnowledgeBase, m: Model, out: IO[bytes]) -> None:
 def _teleo_app(kb: KnowledgeBase, m: Model, out: IO[bytes]) -> None:
     from .teleo import graph_data
 
-    out.write(json.dumps(graph_data(m), ensure_ascii=False, indent=1).encode("utf-8"))
+    out.write(json.dumps(graph_data(m, kb.bodies()), ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,10 @@ class Resolver:
         self._tokens: dict[tuple[str, int], set[str]] | None = None
         self._cache: dict[str, tuple[str, float, list[str]]] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the indexes; the prefix and fuzzy indexes are rebuilt on first use."""
+        return {**self.__dict__, "_sorted": None, "_tokens": None}
+
     def add(self, doc: Document) -> None:
         """Index one document under all its names."""
         self.kinds[doc.path] = doc.kind

@@ -29,6 +29,15 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 WEIGHTS = (10.0, 4.0, 1.0)
 
 
+def stored_bodies(kb: KnowledgeBase) -> dict[str, str]:
+    """Document bodies by node key, as kept in the search index persisted beside the store."""
+    db = sqlite3.connect(f"file:{kb.oxigraph_dir}.search.sqlite?mode=ro", uri=True)
+    try:
+        return dict(db.execute("SELECT key, body FROM docs WHERE cls NOT IN ('Tweet')").fetchall())
+    finally:
+        db.close()
+
+
 class SearchIndex:
     """An FTS5 index of one compiled knowledge base (read-only after build).
 

@@ -7,6 +7,8 @@ Several server processes can open one store: the pyoxigraph directory is opened 
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import hashlib
 import json
 import os
@@ -24,11 +26,11 @@ from . import documents, reader
 from .compiler import DEFAULT_BASE, SAMPLE_ROOT, KnowledgeBase, paused_gc
 from .errors import CodexGraphError
 from .links import clean_reference, normalise
-from .model import assemble
+from .model import Model, assemble
 from .records import Diagnostic, Document
 from .resolver import Resolver
 
-STORE_VERSION = 4
+STORE_VERSION = 5
 EXACTISH = frozenset({"exact", "normalized", "path-suffix"})
 
 
@@ -157,6 +159,7 @@ def build(
     jobs: int | None = None,
     previous: KnowledgeBase | None = None,
     persist: bool = True,
+    serving: bool = False,
 ) -> BuildResult:
     """Compile root into its store, reusing whatever has not changed.
 
@@ -164,9 +167,20 @@ def build(
     corpora); results are identical whatever the number. `previous`, a knowledge base this
     process built, replaces reading the last build from disk; with `persist=False` the store is
     written only when `BuildResult.persist()` is called (a server swaps in the new graph first).
+    With `serving=True`, an unchanged store is loaded as a server needs it (`_serving_pickler`).
     """
     with paused_gc():
-        return _build(root, store_dir, force=force, base=base, progress=progress, jobs=jobs, previous=previous, persist=persist)
+        return _build(
+            root,
+            store_dir,
+            force=force,
+            base=base,
+            progress=progress,
+            jobs=jobs,
+            previous=previous,
+            persist=persist,
+            serving=serving,
+        )
 
 
 def _build(
@@ -179,6 +193,7 @@ def _build(
     jobs: int | None,
     previous: KnowledgeBase | None,
     persist: bool,
+    serving: bool = False,
 ) -> BuildResult:
     t0 = time.perf_counter()
     root_path = reader.check_root(root if root is not None else SAMPLE_ROOT)
@@ -196,7 +211,7 @@ def _build(
         and meta.get("base") == base
     )
     if fresh_meta and not force and meta is not None and meta.get("files") == {k: list(v) for k, v in stats.items()}:
-        kb = _load_kb(sdir, root_path, base, str(meta["oxigraph"]))
+        kb = _load_kb(sdir, root_path, base, str(meta["oxigraph"]), serving)
         kb.timings["load_store"] = time.perf_counter() - t0
         return BuildResult(kb, "reused", timings={"total": time.perf_counter() - t0})
     old_parsed: dict[str, Parsed] = {}
@@ -297,6 +312,10 @@ def _write(
     with open(sdir / "compiled.pickle.tmp", "wb") as fh:
         pickle.dump((parsed, resolver, kb.model), fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(sdir / "compiled.pickle.tmp", sdir / "compiled.pickle")
+    summary = {k: v for k, v in kb.summary().items() if k != "timings_s"}
+    with open(sdir / "serving.pickle.tmp", "wb") as fh:
+        _serving_pickler(fh).dump((summary, resolver, kb.model))
+    os.replace(sdir / "serving.pickle.tmp", sdir / "serving.pickle")
     # the search index too, so that servers open it rather than build it on start
     from .search import SearchIndex
 
@@ -327,7 +346,39 @@ def _write(
     kb.oxigraph_dir = sdir / name
 
 
-def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str) -> KnowledgeBase:
+def _light_document(doc: Document) -> tuple[Any, ...]:
+    values = {f.name: getattr(doc, f.name) for f in dataclasses.fields(doc)}
+    values.update(body="", refs=[])
+    return Document, tuple(values.values())
+
+
+def _light_resolver(resolver: Resolver) -> tuple[Any, ...]:
+    return copyreg.__newobj__, (Resolver,), {**resolver.__getstate__(), "_cache": {}}  # type: ignore[attr-defined]
+
+
+def _light_model(model: Model) -> tuple[Any, ...]:
+    return copyreg.__newobj__, (Model,), {**model.__getstate__(), "references": []}  # type: ignore[attr-defined]
+
+
+def _serving_pickler(fh: Any) -> pickle.Pickler:
+    """A pickler for what a server needs: documents without bodies or references (the edges
+    carry what the references say, the search index keeps the bodies) and a resolver without
+    its cache. It loads in about half the time and memory of the full records."""
+    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+    table = copyreg.dispatch_table.copy()
+    table.update({Document: _light_document, Resolver: _light_resolver, Model: _light_model})
+    pickler.dispatch_table = table
+    return pickler
+
+
+def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str, serving: bool = False) -> KnowledgeBase:
+    if serving and (sdir / "serving.pickle").exists():
+        with open(sdir / "serving.pickle", "rb") as fh:
+            summary, resolver, model = pickle.load(fh)
+        kb = KnowledgeBase(root, model, resolver, base, _summary=summary)
+        kb.store_dir = sdir
+        kb.oxigraph_dir = sdir / oxigraph
+        return kb
     with open(sdir / "compiled.pickle", "rb") as fh:
         _parsed, resolver, model = pickle.load(fh)
     kb = KnowledgeBase(root, model, resolver, base)

@@ -46,8 +46,13 @@ def in_app(path: str, kind: str, doc_type: str | None) -> bool:
     return path.startswith(APP_DIRS) and not name.startswith("_") and (doc_type or None) in APP_TYPES
 
 
-def graph_data(m: Model) -> dict[str, Any]:
-    """The GraphData object: nodes, edges, events (none: git history is not read), domain colours."""
+def graph_data(m: Model, bodies: dict[str, str] | None = None) -> dict[str, Any]:
+    """The GraphData object: nodes, edges, events (none: git history is not read), domain colours.
+
+    `bodies` (by path) stands in for the documents' own when the model was loaded without them.
+    """
+    if bodies is None:
+        bodies = {path: doc.body for path, doc in m.documents.items()}
     nodes: list[dict[str, Any]] = []
     domains: dict[str, str] = {}
     for path, doc in sorted(m.documents.items()):
@@ -68,7 +73,7 @@ def graph_data(m: Model) -> dict[str, Any]:
             "agent": agent.lower(),
             "created": str(fields.get("created") or ""),
             "confidence": str(fields.get("confidence") or "speculative"),
-            "challenged": bool(challenged or _COUNTER.search(doc.body)),
+            "challenged": bool(challenged or _COUNTER.search(bodies.get(path, ""))),
             "kind": doc.kind,
         }
         if challenged:

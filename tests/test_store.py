@@ -135,3 +135,43 @@ def test_search_index_lives_in_the_store(tmp_path):
     SearchIndex(build(root, tmp_path / "store").kb)
     assert not index_file.exists()
     assert len(list((tmp_path / "store").glob("oxigraph-*.search.sqlite"))) == 2
+
+
+def test_a_server_loads_the_store_light_and_answers_the_same(tmp_path):
+    import io
+    import shutil
+    from pathlib import Path
+
+    from graph import views
+    from graph.export import export
+    from graph.search import SearchIndex
+
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "inbox", root)
+    full = build(root, tmp_path / "store").kb
+    light = build(root, tmp_path / "store", serving=True).kb
+    # what the server leaves on disk really is left out
+    assert full.model.references and not light.model.references
+    assert any(d.body for d in full.model.documents.values())
+    assert all(d.body == "" and d.refs == [] for d in light.model.documents.values())
+    assert light.resolver._cache == {} and full.resolver._cache
+
+    def without_timings(s):
+        return {k: v for k, v in s.items() if k != "timings_s"}
+
+    assert without_timings(light.summary()) == without_timings(full.summary())
+    assert isomorphic(light.rdf, full.rdf)
+    claims = [n for n in full.model.nodes.values() if n.cls == "Claim"]
+    assert claims
+    for node in claims:
+        other = light.model.nodes[node.key]
+        assert views.claim_sources(light, other) == views.claim_sources(full, node)
+        assert views.related_claims(light, other) == views.related_claims(full, node)
+        assert views.detail(light, other) == views.detail(full, node)
+    assert light.resolver.resolve("a title nobody wrote") == full.resolver.resolve("a title nobody wrote")
+    assert light.bodies() == full.bodies() and any(light.bodies().values())
+    a, b = io.BytesIO(), io.BytesIO()
+    export(full, "teleo-app", a)
+    export(light, "teleo-app", b)
+    assert a.getvalue() == b.getvalue() and b'"challenged": true' in b.getvalue()
+    assert SearchIndex(light).search("grid storage") == SearchIndex(full).search("grid storage")
