@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -59,17 +60,34 @@ class State:
     generation: int
     tmpdir: tempfile.TemporaryDirectory[str]
 
+    def prepare(self) -> None:
+        """Start what a state built with `defer=True` left for later: the query engine (its
+        N-Triples dump first, when there is no store) and the search index."""
+        if isinstance(self.engine, Engine):
+            if self.kb.oxigraph_dir is None:
+                write_dump(self.kb, self.tmpdir.name)
+            self.engine.start()
+        self.search.open()
+
     def close(self) -> None:
         self.engine.close()
         self.tmpdir.cleanup()
 
 
-def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> State:
+def _build_state(kb: KnowledgeBase, settings: Settings, generation: int, *, defer: bool = False) -> State:
+    """The served state of kb. With `defer`, nothing slow happens here (see `State.prepare`), so
+    a reloading server can swap the new graph in as soon as it is compiled."""
     tmp = tempfile.TemporaryDirectory(prefix="codex-graph-")
+    search = SearchIndex(kb, lazy=defer)
     if settings.sparql_endpoint:
         remote = RemoteEngine(settings.sparql_endpoint, settings.graph or kb.base, timeout=settings.query_timeout)
-        return State(kb, SearchIndex(kb), remote, generation, tmp)
-    dump = str(kb.oxigraph_dir) if kb.oxigraph_dir is not None else write_dump(kb, tmp.name)
+        return State(kb, search, remote, generation, tmp)
+    if kb.oxigraph_dir is not None:
+        dump = str(kb.oxigraph_dir)
+    else:
+        dump = os.path.join(tmp.name, "graph.nt")
+        if not defer:
+            write_dump(kb, tmp.name)
     engine = Engine(
         dump,
         workers=settings.workers,
@@ -77,7 +95,7 @@ def _build_state(kb: KnowledgeBase, settings: Settings, generation: int) -> Stat
         max_rows=settings.max_rows,
         max_waiting=settings.max_waiting,
     )
-    return State(kb, SearchIndex(kb), engine, generation, tmp)
+    return State(kb, search, engine, generation, tmp)
 
 
 def _warm(state: State) -> None:
@@ -204,8 +222,8 @@ class _Watcher:
     def reload(self) -> None:
         """Compile again and swap; requests in flight keep the state they started with.
 
-        The new graph is served first, from an in-memory query store; the persisted store is
-        written after the swap, so a saved file becomes visible as soon as it is compiled.
+        The new graph is served as soon as it is compiled: its query engine and search index
+        start after the swap (queries to them wait), and the persisted store is written last.
         """
         old: State = self.app.state.current
         pending = None
@@ -218,12 +236,20 @@ class _Watcher:
             kb, pending = result.kb, result
         else:
             kb = compile_kb(old.kb.root, base=old.kb.base)
-        new = _build_state(kb, self.settings, old.generation + 1)
-        new.engine.start()
+        new = _build_state(kb, self.settings, old.generation + 1, defer=True)
         self.app.state.current = new
         if self.on_swap is not None:
             self.on_swap(new)
         log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
+        try:
+            new.prepare()  # SPARQL queries to the new state wait for its engine meanwhile
+        except Exception:
+            if self.app.state.current is new:
+                self.app.state.current = old
+                if self.on_swap is not None:
+                    self.on_swap(old)
+            self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), new.close)
+            raise
         if pending is not None:
             pending.persist(search_index=False)
         self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)
@@ -235,7 +261,6 @@ def app_from_env() -> FastAPI:
     Reads CODEX_GRAPH_ROOT, CODEX_GRAPH_STORE and CODEX_GRAPH_SETTINGS (JSON of Settings).
     """
     import json
-    import os
 
     from graph.store import build
 

@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -107,6 +108,10 @@ class _Proc:
             self.conn.close()
 
 
+STARTUP_WAIT = 120.0
+"""Longest a query waits for an engine that is starting."""
+
+
 class Engine:
     """A pool of query workers over one graph: an N-Triples dump, or a store's pyoxigraph directory."""
 
@@ -122,19 +127,39 @@ class Engine:
         self._all: list[_Proc] = []
         self._waiting = 0
         self._closed = False
+        self._settled = threading.Event()
 
     def start(self) -> None:
-        """Start the workers and wait until each has loaded the store."""
+        """Start the workers and wait until each has loaded the store.
+
+        Queries that arrive while it starts wait for it (a reloading server swaps the new
+        graph in first and starts its engine after).
+        """
         procs = [_Proc(self.dump) for _ in range(self.size)]
-        for p in procs:
-            p.wait_ready(120)
+        try:
+            for p in procs:
+                p.wait_ready(120)
+        except BaseException:
+            for p in procs:
+                p.kill()
+            self._settled.set()
+            raise
+        if self._closed:
+            for p in procs:
+                p.kill()
+            self._settled.set()
+            return
         self._all = procs
-        self._idle = asyncio.Queue()
+        idle: asyncio.Queue[_Proc] = asyncio.Queue()
         for p in procs:
-            self._idle.put_nowait(p)
+            idle.put_nowait(p)
+        self._idle = idle
+        self._settled.set()
 
     async def run(self, query: str, fmt: str) -> Answer:
         """Run a checked query; raise QueryTimeout past the limit, EngineBusy when saturated."""
+        if not self._settled.is_set():
+            await asyncio.get_running_loop().run_in_executor(None, self._settled.wait, STARTUP_WAIT)
         if self._idle is None:
             raise CodexGraphError("SPARQL engine is not started")
         if self._idle.empty() and self._waiting >= self.max_waiting:
@@ -200,6 +225,7 @@ class Engine:
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        self._settled.set()
         for p in self._all:
             with contextlib.suppress(Exception):
                 p.conn.close()

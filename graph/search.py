@@ -45,13 +45,30 @@ class SearchIndex:
     directory it belongs to, so server processes open it instead of rebuilding it.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, *, lazy: bool = False) -> None:
         self.kb = kb
         self.lock = threading.Lock()
+        self._opening = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        if not lazy:
+            self.open()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        return self._db if self._db is not None else self.open()
+
+    def open(self) -> sqlite3.Connection:
+        """Open the persisted index, or build it (once, whoever asks first)."""
+        with self._opening:
+            if self._db is None:
+                self._db = self._connect()
+            return self._db
+
+    def _connect(self) -> sqlite3.Connection:
+        kb = self.kb
         path = f"{kb.oxigraph_dir}.search.sqlite" if kb.oxigraph_dir is not None else None
         if path is not None and os.path.exists(path):
-            self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            return
+            return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         tmp = f"{path}.{os.getpid()}.tmp" if path is not None else ":memory:"
         db = sqlite3.connect(tmp, check_same_thread=False)
         db.execute(
@@ -61,11 +78,10 @@ class SearchIndex:
         db.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", _rows(kb))
         db.commit()
         if path is None:
-            self.db = db
-            return
+            return db
         db.close()
         os.replace(tmp, path)
-        self.db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        return sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
 
     def search(self, q: str, limit: int = 20, cls: str | None = None) -> dict[str, Any]:
         """Ranked matches with snippets; all words must match, else any word."""
@@ -92,8 +108,9 @@ class SearchIndex:
             params.append(cls)
         sql += " ORDER BY rank LIMIT ?"
         params.append(limit)
+        db = self.db
         with self.lock:
-            rows = self.db.execute(sql, params).fetchall()
+            rows = db.execute(sql, params).fetchall()
         out = []
         for key, node_cls, rank, snippet in rows:
             node = self.kb.model.nodes[key]

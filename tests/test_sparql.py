@@ -230,3 +230,25 @@ def test_json_results_are_valid_sparql_json(sample):
     row = body["results"]["bindings"][0]
     assert row["likes"] == {"type": "literal", "value": "5730", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
     assert row["t"] == {"type": "uri", "value": "https://codex-graph.dev/kb/tweet/1899000000000000001"}
+
+
+def test_a_query_waits_for_an_engine_that_is_starting(sample, tmp_path):
+    """A reloading server swaps the new graph in before its engine is up: queries wait for it."""
+    from graph.engine import Engine, write_dump
+
+    engine = Engine(write_dump(sample, str(tmp_path)), workers=1)
+
+    async def go():
+        loop = asyncio.get_running_loop()
+        early = asyncio.create_task(engine.run(COUNT, "json"))
+        await asyncio.sleep(0.2)
+        assert not early.done()
+        await loop.run_in_executor(None, engine.start)
+        return await asyncio.wait_for(early, 30)
+
+    try:
+        answer = asyncio.run(go())
+    finally:
+        engine.close()
+    n = json.loads(answer.body)["results"]["bindings"][0]["n"]["value"]
+    assert int(n) == sum(1 for node in sample.model.nodes.values() if node.cls == "Claim")
