@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,8 +186,16 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     return app
 
 
+PERSIST_QUIET = 1.0
+"""Seconds without a reload before a reloading server writes its store."""
+
+
 class _Watcher:
-    """Recompiles on file changes and swaps the served state; old states close after a grace period."""
+    """Recompiles on file changes and swaps the served state; old states close after a grace period.
+
+    The store is written by a second thread once edits settle (and on stop), never between
+    a save and its answer: each rebuild starts from the served graph, not from the disk.
+    """
 
     def __init__(
         self, app: FastAPI, settings: Settings, loop: asyncio.AbstractEventLoop, on_swap: Callable[[State], None] | None = None
@@ -194,13 +203,45 @@ class _Watcher:
         self.app, self.settings, self.loop, self.on_swap = app, settings, loop, on_swap
         self.stop_event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="codex-graph-watch", daemon=True)
+        self.persister = threading.Thread(target=self._persist_loop, name="codex-graph-persist", daemon=True)
+        self._unwritten: Any = None
+        self._unwritten_at = 0.0
+        self._changed = threading.Condition()
 
     def start(self) -> None:
         self.thread.start()
+        self.persister.start()
 
     def stop(self) -> None:
         self.stop_event.set()
         self.thread.join(5)
+        with self._changed:
+            self._changed.notify_all()
+        self.persister.join(120)
+
+    def _to_persist(self, result: Any) -> None:
+        with self._changed:
+            self._unwritten, self._unwritten_at = result, time.monotonic()
+            self._changed.notify_all()
+
+    def _persist_loop(self) -> None:
+        while True:
+            with self._changed:
+                while self._unwritten is None and not self.stop_event.is_set():
+                    self._changed.wait()
+                while self._unwritten is not None and not self.stop_event.is_set():
+                    quiet = time.monotonic() - self._unwritten_at
+                    if quiet >= PERSIST_QUIET:
+                        break
+                    self._changed.wait(PERSIST_QUIET - quiet)
+                job, self._unwritten = self._unwritten, None
+            if job is not None:
+                try:
+                    job.persist(search_index=False)
+                except Exception:
+                    log.exception("could not write the store; the served graph is unaffected")
+            elif self.stop_event.is_set():
+                return
 
     def _run(self) -> None:
         from watchfiles import watch
@@ -241,18 +282,25 @@ class _Watcher:
         if self.on_swap is not None:
             self.on_swap(new)
         log.info("reloaded %s: generation %d, %d nodes", kb.root, new.generation, len(kb.model.nodes))
+        if pending is not None:
+            self._to_persist(pending)
+        threading.Thread(target=self._prepare, args=(old, new), name="codex-graph-prepare", daemon=True).start()
+
+    def _prepare(self, old: State, new: State) -> None:
+        """Start the swapped-in state's engine and index (queries to them wait meanwhile); close
+        the previous state after a grace period, or go back to it if the new one cannot start."""
+        grace = max(10.0, self.settings.query_timeout * 2)
         try:
-            new.prepare()  # SPARQL queries to the new state wait for its engine meanwhile
+            new.prepare()
         except Exception:
+            log.exception("the new graph's query engine did not start; serving the previous graph")
             if self.app.state.current is new:
                 self.app.state.current = old
                 if self.on_swap is not None:
                     self.on_swap(old)
-            self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), new.close)
-            raise
-        if pending is not None:
-            pending.persist(search_index=False)
-        self.loop.call_soon_threadsafe(self.loop.call_later, max(10.0, self.settings.query_timeout * 2), old.close)
+            self.loop.call_soon_threadsafe(self.loop.call_later, grace, new.close)
+            return
+        self.loop.call_soon_threadsafe(self.loop.call_later, grace, old.close)
 
 
 def app_from_env() -> FastAPI:

@@ -129,6 +129,10 @@ def test_reload_during_requests(tmp_path):
         )
         seen = _wait_for(server.url + "/claims/" + quote(new_title), 200)
         assert seen, "the new claim never became visible"
+        # SPARQL agrees at once: the new graph's engine may still be starting, and queries wait for it
+        ask = f'ASK {{ ?c <http://purl.org/dc/terms/title> "{new_title}" }}'
+        r = httpx.get(server.url + "/sparql", params={"query": ask}, headers={"Accept": "application/sparql-results+json"})
+        assert r.status_code == 200 and r.json()["boolean"] is True
         removed = (
             root
             / "domains"
@@ -151,6 +155,10 @@ def test_reload_during_requests(tmp_path):
         server.stop()
     assert count[0] > 10
     assert failures == []
+    # the server wrote its store once edits settled (or as it stopped): it matches the files
+    from graph.store import build
+
+    assert build(root).status == "reused"
 
 
 def _wait_for(url: str, status: int, attempts: int = 300) -> bool:
