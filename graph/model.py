@@ -72,14 +72,25 @@ class Model:
     """Derived indexes built on first use by readers of the model (never persisted state)."""
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickle the records only; indexes are rebuilt on first use."""
+        """Pickle the records only (edges column by column: they load twice as fast); indexes
+        are rebuilt on first use."""
         state = {f.name: getattr(self, f.name) for f in fields(self)}
-        state.update(_out=None, _in=None, cache={})
+        edges = self.edges
+        state.update(
+            _out=None,
+            _in=None,
+            cache={},
+            edges=None,
+            edge_columns=tuple([getattr(e, name) for e in edges] for name in Edge.__slots__),
+        )
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        columns = state.pop("edge_columns", None)
         for name, value in state.items():
             setattr(self, name, value)
+        if columns is not None:
+            self.edges = list(map(Edge, *columns))
 
     def adjacency(self) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:
         """Outgoing and incoming edges by node key (built once, on first use)."""

@@ -30,7 +30,7 @@ from .model import Model, assemble
 from .records import Diagnostic, Document
 from .resolver import Resolver
 
-STORE_VERSION = 5
+STORE_VERSION = 6
 EXACTISH = frozenset({"exact", "normalized", "path-suffix"})
 
 
