@@ -30,7 +30,7 @@ from .model import Model, assemble
 from .records import Diagnostic, Document
 from .resolver import Resolver
 
-STORE_VERSION = 6
+STORE_VERSION = 7
 EXACTISH = frozenset({"exact", "normalized", "path-suffix"})
 
 
@@ -210,7 +210,7 @@ def _build(
         and meta.get("root") == str(root_path)
         and meta.get("base") == base
     )
-    if fresh_meta and not force and meta is not None and meta.get("files") == {k: list(v) for k, v in stats.items()}:
+    if fresh_meta and not force and meta is not None and meta.get("files_digest") == _files_digest(stats):
         kb = _load_kb(sdir, root_path, base, str(meta["oxigraph"]), serving)
         kb.timings["load_store"] = time.perf_counter() - t0
         return BuildResult(kb, "reused", timings={"total": time.perf_counter() - t0})
@@ -267,6 +267,12 @@ def _build(
     if persist:
         outcome.persist()
     return outcome
+
+
+def _files_digest(stats: dict[str, tuple[int, int]]) -> str:
+    """One fingerprint of every file's path, size and modification time: equal means unchanged."""
+    text = "\n".join(f"{path}\t{size}\t{mtime}" for path, (size, mtime) in sorted(stats.items()))
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).hexdigest()
 
 
 def _read_meta(sdir: Path) -> dict[str, Any] | None:
@@ -328,7 +334,8 @@ def _write(
         "version": STORE_VERSION,
         "root": str(kb.root),
         "base": base,
-        "files": {k: list(v) for k, v in stats.items()},
+        "files": len(stats),
+        "files_digest": _files_digest(stats),
         "nodes": len(kb.model.nodes),
         "edges": len(kb.model.edges),
         "oxigraph": name,
