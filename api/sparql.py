@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from graph import query as q
-from graph.errors import CodexGraphError, ReadOnlyError, UsageError
+from graph.errors import CodexGraphError, QuerySyntaxError, ReadOnlyError, UsageError
 
 from .negotiation import choose, parse_accept
 from .pages import sparql_page
@@ -153,7 +153,11 @@ async def sparql(request: Request) -> Response:
     form = q.check(text)
     fmt = choose(form, params.get("format"), request.headers.get("accept"))
     state = request.app.state.current
-    answer = await state.engine.run(text, fmt)
+    try:
+        answer = await state.engine.run(text, fmt)
+    except QuerySyntaxError:
+        q.diagnose(text)  # where the error is, when rdflib can say
+        raise
     headers = {"X-Codex-Truncated": "true"} if answer.truncated else {}
     headers["X-Codex-Rows"] = str(answer.rows)
     return Response(answer.body, media_type=answer.media_type, headers=headers)

@@ -20,7 +20,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from .errors import CodexGraphError, QueryError
+from .errors import CodexGraphError, QueryError, QuerySyntaxError
 
 
 class QueryTimeout(CodexGraphError):
@@ -128,6 +128,9 @@ class Engine:
         self._waiting = 0
         self._closed = False
         self._settled = threading.Event()
+        self._local: Any = None
+        self.local_points = os.path.isdir(dump)
+        """Point lookups run in this process on the store opened read-only, not in a worker."""
 
     def start(self) -> None:
         """Start the workers and wait until each has loaded the store.
@@ -158,6 +161,11 @@ class Engine:
 
     async def run(self, query: str, fmt: str) -> Answer:
         """Run a checked query; raise QueryTimeout past the limit, EngineBusy when saturated."""
+        if self.local_points and not self._closed:
+            from .query import is_point_lookup
+
+            if is_point_lookup(query):
+                return self._run_here(query, fmt)
         if not self._settled.is_set():
             await asyncio.get_running_loop().run_in_executor(None, self._settled.wait, STARTUP_WAIT)
         if self._idle is None:
@@ -196,7 +204,24 @@ class Engine:
         if status == "ok":
             _, media, body, truncated, rows = reply
             return Answer(media, body, truncated, rows)
-        raise QueryError(f"SPARQL {'syntax error' if status == 'syntax' else 'query failed'}: {reply[1]}")
+        if status == "syntax":
+            raise QuerySyntaxError(f"SPARQL syntax error: {reply[1]}")
+        raise QueryError(f"SPARQL query failed: {reply[1]}")
+
+    def _run_here(self, query: str, fmt: str) -> Answer:
+        """A point lookup, answered in this process: its cost is bounded by one node's
+        out-degree (see `graph.query.is_point_lookup`), so it needs no time limit."""
+        from .results import execute
+
+        if self._local is None:
+            self._local = open_store(self.dump)
+        try:
+            media, body, truncated, rows = execute(self._local, query, fmt, self.max_rows)
+        except SyntaxError as exc:
+            raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
+        except Exception as exc:
+            raise QueryError(f"SPARQL query failed: {type(exc).__name__}: {exc}") from None
+        return Answer(media, body, truncated, rows)
 
     async def _replace(self, proc: _Proc) -> None:
         proc.kill()
@@ -226,6 +251,7 @@ class Engine:
         """Stop every worker."""
         self._closed = True
         self._settled.set()
+        self._local = None
         for p in self._all:
             with contextlib.suppress(Exception):
                 p.conn.close()

@@ -44,6 +44,10 @@ class QueryError(UsageError):
     code = "bad_query"
 
 
+class QuerySyntaxError(QueryError):
+    """A query the engine could not parse (see `graph.query.diagnose` for where)."""
+
+
 class ReadOnlyError(UsageError):
     """SPARQL Update, LOAD and the like: the graph is read-only."""
 

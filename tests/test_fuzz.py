@@ -55,3 +55,82 @@ def test_wiki_link_round_trip(target, heading, alias):
 def test_wiki_links_never_raise(text):
     for link in wiki_links(text):
         assert "\n" not in link.raw and link.line >= 1
+
+
+# SPARQL fragments, risky words included, in every place a lexer could be fooled: in IRIs,
+# strings, prefixed names, variables, comments and codepoint escapes
+_SPARQL_PARTS = [
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "*",
+    "?s",
+    "?p",
+    "?o",
+    "$x",
+    "{",
+    "}",
+    ".",
+    ";",
+    ",",
+    "SERVICE",
+    "service",
+    "SeRvIcE",
+    "SILENT",
+    "FROM",
+    "from",
+    "NAMED",
+    "INSERT",
+    "DATA",
+    "DELETE",
+    "LOAD",
+    "WITH",
+    "<http://127.0.0.1:9/>",
+    "<http://x/from-here>",
+    "<http://x/SERVICE>",
+    '"SERVICE"',
+    "'from'",
+    '"""a\nSERVICE"""',
+    "ex:service",
+    "service:x",
+    "?service",
+    "# SERVICE\n",
+    "\\u0053ERVICE",
+    "\\u0046ROM",
+    "\\U00000053ERVICE",
+    "PREFIX ex: <http://x/>",
+    "OPTIONAL",
+    "FILTER",
+    "(",
+    ")",
+    "?o < 3",
+    "a",
+    "LIMIT 3",
+    "UNION",
+    "GRAPH",
+    "BIND",
+    "\n",
+    " ",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SPARQL_PARTS), max_size=14))
+def test_the_quick_sparql_check_never_passes_what_the_full_one_refuses(parts):
+    """A query the token check lets through is one rdflib either refuses to parse (the engine
+    will too) or accepts without refusal: never a SERVICE, FROM or an update."""
+    from graph import query as q
+    from graph.errors import QueryError
+
+    text = " ".join(parts)
+    toks = q.tokens(text)
+    if toks is None or q._quick_form(toks) is None:
+        return
+    try:
+        algebra = q.prepare(text)
+    except QueryError as exc:
+        assert "refused" not in str(exc) and "read-only" not in str(exc), (text, exc)
+        return
+    assert q.FORMS.get(algebra.algebra.name) == q._quick_form(toks)

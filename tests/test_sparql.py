@@ -11,6 +11,8 @@ from urllib.parse import quote
 import pytest
 from rdflib import Graph, URIRef
 
+from graph import query as q
+
 from .test_api import CG, assert_error, call
 
 COUNT = CG + "SELECT (COUNT(*) AS ?n) WHERE { ?s a cg:Claim }"
@@ -252,3 +254,58 @@ def test_a_query_waits_for_an_engine_that_is_starting(sample, tmp_path):
         engine.close()
     n = json.loads(answer.body)["results"]["bindings"][0]["n"]["value"]
     assert int(n) == sum(1 for node in sample.model.nodes.values() if node.cls == "Claim")
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("SELECT ?p ?o WHERE { <http://x/a> ?p ?o }", True),
+        ("PREFIX ex: <http://x/> SELECT DISTINCT ?o { ex:a ex:p ?o . } LIMIT 5 OFFSET 1", True),
+        ('SELECT * WHERE { <http://x/a> ?p "v"@en }', True),
+        ("SELECT ?s WHERE { ?s ?p <http://x/a> }", False),  # a named object can be a hub
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o } ORDER BY ?o", False),
+        ("SELECT ?o WHERE { <http://x/a> ?p ?o . ?o ?q ?r }", False),
+        ("SELECT ?o WHERE { <http://x/a> <http://x/p>+ ?o }", False),
+        ("ASK { <http://x/a> ?p ?o }", False),
+        ("SELECT (COUNT(*) AS ?n) WHERE { <http://x/a> ?p ?o }", False),
+    ],
+)
+def test_point_lookups_are_told_apart(text, point):
+    assert q.is_point_lookup(text) is point
+
+
+def test_a_syntax_error_found_by_the_engine_still_names_line_and_column(sample):
+    bad = "SELECT ?s WHERE {\n  ?s ?p \n"
+
+    async def fn(c, _):
+        return await c.get("/sparql", params={"query": bad})
+
+    r = call(sample, fn)
+    assert r.status_code == 400
+    assert r.json()["error"]["detail"]["line"] >= 1
+
+
+def test_point_lookups_on_a_store_are_answered_in_process(tmp_path):
+    """Same answer as a worker's, and no worker needed: this engine's workers never start."""
+    import shutil
+    from pathlib import Path
+
+    from graph.engine import Engine
+    from graph.store import build
+
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "inbox", root)
+    kb = build(root, tmp_path / "store").kb
+    claim = next(n for n in kb.model.nodes.values() if n.cls == "Claim")
+    point = f"SELECT ?p ?o WHERE {{ <{kb.iri(claim.key)}> ?p ?o }}"
+    here = Engine(str(kb.oxigraph_dir), workers=1)
+    worker = Engine(str(kb.oxigraph_dir), workers=1)
+    worker.local_points = False
+    worker.start()
+    try:
+        a = asyncio.run(here.run(point, "json"))
+        b = asyncio.run(worker.run(point, "json"))
+    finally:
+        here.close()
+        worker.close()
+    assert a.rows > 3 and (a.body, a.rows, a.media_type) == (b.body, b.rows, b.media_type)
