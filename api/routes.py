@@ -1,4 +1,8 @@
-"""The JSON API for agents: thin handlers over `graph.views`, one core call each."""
+"""The JSON API for agents: thin handlers over `graph.views`, one core call each.
+
+Handlers that answer from memory in microseconds are `async`: FastAPI runs them on the event
+loop rather than hopping to a thread; those that can take long (lists, search, export) are not.
+"""
 
 from __future__ import annotations
 
@@ -31,13 +35,13 @@ def _state(request: Request) -> Any:
 
 
 @router.get("/health", tags=["service"], summary="Liveness, answered even when queries are saturated")
-def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> dict[str, Any]:
     state = _state(request)
     return {"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes)}
 
 
 @router.get("/stats", tags=["service"], summary="Compile summary: counts by class, references, diagnostics")
-def stats(request: Request) -> dict[str, Any]:
+async def stats(request: Request) -> dict[str, Any]:
     return dict(_state(request).kb.summary())
 
 
@@ -59,7 +63,7 @@ def diagnostics(
 
 
 @router.get("/resolve", tags=["graph"], summary="Resolve a reference to the file it means")
-def resolve(
+async def resolve(
     request: Request,
     ref: Annotated[str, Query(min_length=1, max_length=2000)],
     from_: Annotated[str | None, Query(alias="from", max_length=2000)] = None,
@@ -121,13 +125,13 @@ def list_sources(
 
 
 @router.get("/claims/{ref:path}/sources", tags=["claims"], summary="Sources supporting a claim, with why and tweets")
-def claim_sources(request: Request, ref: ClaimRef, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+async def claim_sources(request: Request, ref: ClaimRef, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
     kb = _state(request).kb
     return views.claim_sources(kb, views.find(kb, ref, "Claim"), limit)
 
 
 @router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")
-def claim_related(
+async def claim_related(
     request: Request,
     ref: ClaimRef,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -141,7 +145,7 @@ def claim_related(
 def _node_route(path: str, cls: str | None, tag: str, what: str, example: str) -> None:
     RefParam = Annotated[str, PathParam(description=f"Any name of the {what}", examples=[example])]
 
-    def handler(request: Request, ref: RefParam) -> dict[str, Any]:
+    async def handler(request: Request, ref: RefParam) -> dict[str, Any]:
         kb = _state(request).kb
         return views.detail(kb, views.find(kb, ref, cls))
 

@@ -348,7 +348,9 @@ def serve(
         CODEX_GRAPH_SETTINGS=json.dumps(dataclasses.asdict(settings)),
     )
     del result, kb  # each worker loads the store itself; this process only supervises them
-    uvicorn.run("api.app:app_from_env", factory=True, workers=http_workers, host=host, port=port, log_level="warning")
+    from api.workers import run as run_workers
+
+    run_workers(host, port, http_workers)
 
 
 @main.command()

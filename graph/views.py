@@ -196,6 +196,15 @@ def _words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
+def _tweet_words(kb: KnowledgeBase, tweet: Node) -> set[str]:
+    """The words of a tweet's text and label, kept with the model once computed."""
+    memo: dict[str, set[str]] = kb.model.cache.setdefault("tweet_words", {})
+    words = memo.get(tweet.key)
+    if words is None:
+        words = memo[tweet.key] = _words(f"{tweet.props.get('text') or ''} {tweet.props.get('label') or ''}")
+    return words
+
+
 def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], limit: int = 5) -> list[dict[str, Any]]:
     out_edges, _ = kb.model.adjacency()
     fields = claim.props.get("fields", {})
@@ -205,7 +214,7 @@ def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], li
         if e.kind != "has_tweet":
             continue
         t = kb.model.nodes[e.dst]
-        shared = sorted(claim_words & _words(f"{t.props.get('text') or ''} {t.props.get('label') or ''}"))
+        shared = sorted(claim_words & _tweet_words(kb, t))
         likes = t.props.get("likes") or 0
         if t.key not in cited and len(shared) < 2:
             continue
@@ -271,18 +280,22 @@ def claim_sources(kb: KnowledgeBase, claim: Node, limit: int = 20) -> dict[str, 
 _HANDLE = re.compile(r"@(\w{1,30})")
 
 
-def _source_names(kb: KnowledgeBase) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, str]]]]:
-    """(long source titles, sources by author handle), built once per compiled model."""
+def _source_names(kb: KnowledgeBase) -> tuple[dict[str, list[tuple[int, str, str, str]]], dict[str, list[tuple[str, str]]]]:
+    """(long source titles by their first four characters, sources by author handle), built once
+    per compiled model."""
     cached = kb.model.cache.get("source_names")
     if cached is None:
         out_edges, _ = kb.model.adjacency()
-        titles: list[tuple[str, str, str]] = []
+        titles: dict[str, list[tuple[int, str, str, str]]] = {}
         handles: dict[str, list[tuple[str, str]]] = {}
+        order = 0
         for node in kb.model.nodes.values():
             if node.cls != "Source":
                 continue
             if len(node.label) >= 16:
-                titles.append((node.label.lower(), node.key, node.label))
+                low = node.label.lower()
+                titles.setdefault(low[:4], []).append((order, low, node.key, node.label))
+                order += 1
             for e in out_edges.get(node.key, []):
                 handle = kb.model.nodes[e.dst].props.get("handle") if e.kind == "authored_by" else None
                 if handle:
@@ -292,14 +305,22 @@ def _source_names(kb: KnowledgeBase) -> tuple[list[tuple[str, str, str]], dict[s
 
 
 def _named_sources(kb: KnowledgeBase, text: str) -> Iterable[tuple[str, str]]:
-    """Sources whose title or author handle appears in a claim's `source` text."""
+    """Sources whose title or author handle appears in a claim's `source` text.
+
+    Titles are found by their first four characters at each position of the text, so the cost
+    follows the text's length, not the number of sources.
+    """
     low = text.lower()
     titles, handles = _source_names(kb)
+    found: dict[str, tuple[int, str]] = {}
+    for pos in range(len(low) - 3):
+        for order, title, key, label in titles.get(low[pos : pos + 4], ()):
+            if key not in found and low.startswith(title, pos):
+                found[key] = (order, label)
     seen: set[str] = set()
-    for title, key, label in titles:
-        if title in low:
-            seen.add(key)
-            yield key, f"title {label!r}"
+    for key, (_order, label) in sorted(found.items(), key=lambda kv: kv[1][0]):
+        seen.add(key)
+        yield key, f"title {label!r}"
     for handle in dict.fromkeys(h.lower() for h in _HANDLE.findall(text)):
         for key, written in handles.get(handle, []):
             if key not in seen:
