@@ -29,6 +29,7 @@ from graph.errors import CodexGraphError
 from graph.search import SearchIndex
 
 from .cache import ResponseCache
+from .fastlane import FastLane
 
 log = logging.getLogger("codex_graph.api")
 
@@ -47,6 +48,7 @@ class Settings:
     watch_debounce_ms: int = 200
     warm_layout: bool = False
     response_cache: bool = True
+    fast_lane: bool = True
     sparql_endpoint: str | None = None
     graph: str | None = None
 
@@ -173,6 +175,8 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _install_errors(app)
+    if settings.fast_lane:
+        app.add_middleware(FastLane)
     if settings.response_cache:
         app.add_middleware(ResponseCache)
     if settings.cors_origins:

@@ -6,17 +6,33 @@ loop rather than hopping to a thread; those that can take long (lists, search, e
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from graph import views
 
 router = APIRouter()
+
+
+class JSON(Response):
+    """A JSON answer rendered by orjson: the views return plain data, so no model or encoder
+    stands between them and the bytes."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+        except TypeError:  # what orjson cannot write (integers past 64 bits), json can
+            return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, description="Items to skip")]
@@ -35,14 +51,14 @@ def _state(request: Request) -> Any:
 
 
 @router.get("/health", tags=["service"], summary="Liveness, answered even when queries are saturated")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> JSON:
     state = _state(request)
-    return {"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes)}
+    return JSON({"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes)})
 
 
 @router.get("/stats", tags=["service"], summary="Compile summary: counts by class, references, diagnostics")
-async def stats(request: Request) -> dict[str, Any]:
-    return dict(_state(request).kb.summary())
+async def stats(request: Request) -> JSON:
+    return JSON(dict(_state(request).kb.summary()))
 
 
 @router.get("/diagnostics", tags=["service"], summary="Parse problems, broken and ambiguous references")
@@ -53,13 +69,15 @@ def diagnostics(
     path: str | None = None,
     offset: Offset = 0,
     limit: Limit = 100,
-) -> dict[str, Any]:
+) -> JSON:
     items = [
         d
         for d in _state(request).kb.model.diagnostics
         if (severity is None or d.severity == severity) and (code is None or d.code == code) and (path is None or d.path == path)
     ]
-    return {"total": len(items), "offset": offset, "limit": limit, "items": [d.to_dict() for d in items[offset : offset + limit]]}
+    return JSON(
+        {"total": len(items), "offset": offset, "limit": limit, "items": [d.to_dict() for d in items[offset : offset + limit]]}
+    )
 
 
 @router.get("/resolve", tags=["graph"], summary="Resolve a reference to the file it means")
@@ -67,12 +85,12 @@ async def resolve(
     request: Request,
     ref: Annotated[str, Query(min_length=1, max_length=2000)],
     from_: Annotated[str | None, Query(alias="from", max_length=2000)] = None,
-) -> dict[str, Any]:
+) -> JSON:
     kb = _state(request).kb
     res = kb.resolver.resolve(ref, "links_to", from_)
     out = res.to_dict()
     out["id"] = kb.model.key_of(res.file) if res.file else None
-    return out
+    return JSON(out)
 
 
 @router.get("/search", tags=["graph"], summary="Ranked full-text search over titles, descriptions, bodies and tweets")
@@ -81,8 +99,8 @@ def search(
     q: Annotated[str, Query(min_length=1, max_length=500)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cls: Annotated[str | None, Query(alias="class", max_length=40)] = None,
-) -> dict[str, Any]:
-    return _state(request).search.search(q, limit, cls)
+) -> JSON:
+    return JSON(_state(request).search.search(q, limit, cls))
 
 
 @router.get("/claims", tags=["claims"], summary="Claims, filtered and paginated")
@@ -93,8 +111,10 @@ def list_claims(
     tag: str | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
-    return views.list_nodes(_state(request).kb, "Claim", {"domain": domain, "confidence": confidence, "tag": tag}, offset, limit)
+) -> JSON:
+    return JSON(
+        views.list_nodes(_state(request).kb, "Claim", {"domain": domain, "confidence": confidence, "tag": tag}, offset, limit)
+    )
 
 
 @router.get("/sources", tags=["sources"], summary="Sources, filtered and paginated")
@@ -110,7 +130,7 @@ def list_sources(
     date_to: DateParam = None,
     offset: Offset = 0,
     limit: Limit = 50,
-) -> dict[str, Any]:
+) -> JSON:
     filters = {
         "domain": domain,
         "status": status,
@@ -121,13 +141,13 @@ def list_sources(
         "date_from": date_from,
         "date_to": date_to,
     }
-    return views.list_nodes(_state(request).kb, "Source", filters, offset, limit)
+    return JSON(views.list_nodes(_state(request).kb, "Source", filters, offset, limit))
 
 
 @router.get("/claims/{ref:path}/sources", tags=["claims"], summary="Sources supporting a claim, with why and tweets")
-async def claim_sources(request: Request, ref: ClaimRef, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+async def claim_sources(request: Request, ref: ClaimRef, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> JSON:
     kb = _state(request).kb
-    return views.claim_sources(kb, views.find(kb, ref, "Claim"), limit)
+    return JSON(views.claim_sources(kb, views.find(kb, ref, "Claim"), limit))
 
 
 @router.get("/claims/{ref:path}/related", tags=["claims"], summary="Related claims, scored and explained")
@@ -136,18 +156,18 @@ async def claim_related(
     ref: ClaimRef,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     kinds: Annotated[str | None, Query(description="Comma-separated relation kinds")] = None,
-) -> dict[str, Any]:
+) -> JSON:
     kb = _state(request).kb
     wanted = [k.strip() for k in kinds.split(",") if k.strip()] if kinds else None
-    return views.related_claims(kb, views.find(kb, ref, "Claim"), limit, wanted)
+    return JSON(views.related_claims(kb, views.find(kb, ref, "Claim"), limit, wanted))
 
 
 def _node_route(path: str, cls: str | None, tag: str, what: str, example: str) -> None:
     RefParam = Annotated[str, PathParam(description=f"Any name of the {what}", examples=[example])]
 
-    async def handler(request: Request, ref: RefParam) -> dict[str, Any]:
+    async def handler(request: Request, ref: RefParam) -> JSON:
         kb = _state(request).kb
-        return views.detail(kb, views.find(kb, ref, cls))
+        return JSON(views.detail(kb, views.find(kb, ref, cls)))
 
     handler.__annotations__["ref"] = RefParam  # a local alias: resolve it now, not as a string later
     handler.__name__ = f"get_{tag}_{(cls or 'node').lower()}"

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
+
+import orjson
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -39,12 +40,12 @@ def _json_term(term: Any) -> dict[str, Any]:
 
 def _json(names: Sequence[str], rows: Sequence[Sequence[Any]], ask: bool | None, truncated: bool) -> bytes:
     if ask is not None:
-        return json.dumps({"head": {}, "boolean": ask}).encode()
+        return orjson.dumps({"head": {}, "boolean": ask})
     bindings = [{n: _json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows]
     doc: dict[str, Any] = {"head": {"vars": list(names)}, "results": {"bindings": bindings}}
     if truncated:
         doc["truncated"] = True
-    return json.dumps(doc, ensure_ascii=False).encode()
+    return orjson.dumps(doc)
 
 
 def _xml_term(term: Any) -> str:

@@ -205,10 +205,13 @@ def _tweet_words(kb: KnowledgeBase, tweet: Node) -> set[str]:
     return words
 
 
-def _tweets_for(kb: KnowledgeBase, source: str, claim: Node, cited: set[str], limit: int = 5) -> list[dict[str, Any]]:
-    out_edges, _ = kb.model.adjacency()
+def _claim_words(claim: Node) -> set[str]:
     fields = claim.props.get("fields", {})
-    claim_words = _words(f"{claim.label} {fields.get('description') or ''}")
+    return _words(f"{claim.label} {fields.get('description') or ''}")
+
+
+def _tweets_for(kb: KnowledgeBase, source: str, claim_words: set[str], cited: set[str], limit: int = 5) -> list[dict[str, Any]]:
+    out_edges, _ = kb.model.adjacency()
     ranked = []
     for e in out_edges.get(source, []):
         if e.kind != "has_tweet":
@@ -268,11 +271,12 @@ def claim_sources(kb: KnowledgeBase, claim: Node, limit: int = 20) -> dict[str, 
         for src, why_text in _named_sources(kb, named):
             reasons.setdefault(src, []).append({"why": "named_in_source_field", "matched": why_text, "field": "source"})
     results = []
+    claim_words = _claim_words(claim)
     for src, why in reasons.items():
         kinds = sorted({w["why"] for w in why})
         score = sum(SUPPORT_WEIGHTS[k] for k in kinds)
         card = _source_card(kb, nodes[src])
-        results.append({**card, "score": round(score, 2), "why": why, "tweets": _tweets_for(kb, src, claim, cited_tweets)})
+        results.append({**card, "score": round(score, 2), "why": why, "tweets": _tweets_for(kb, src, claim_words, cited_tweets)})
     results.sort(key=lambda r: (-r["score"], str(r.get("date") or ""), r["id"]))
     return {"claim": summary(kb, claim), "count": len(results), "sources": results[:limit]}
 

@@ -218,3 +218,57 @@ def test_openapi_and_cors(sample):
     paths = spec.json()["paths"]
     assert {"/claims/{ref}/sources", "/claims/{ref}/related", "/search", "/resolve", "/sparql"} <= set(paths)
     assert cors.headers["access-control-allow-origin"] == "https://agent.example"
+
+
+def test_the_fast_lane_answers_exactly_as_the_full_app(tmp_path):
+    """Same status, headers and body with the lane and without; plain requests take it."""
+    import shutil
+    from pathlib import Path
+
+    from api.fastlane import FastLane
+    from graph.store import build
+
+    root = tmp_path / "kb"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "inbox", root)
+    kb = build(root, tmp_path / "store").kb  # a store: point lookups run in process
+    claim = kb.model.nodes[kb.model.key_of(f"domains/grid-policy/{NEG}.md")]
+    point = f"SELECT ?p ?o WHERE {{ <{kb.iri(claim.key)}> ?p ?o }}"
+    plain = [
+        ("/sparql?query=" + quote(point), {"Accept": "application/sparql-results+json"}),
+        ("/sparql?query=" + quote(point) + "&format=csv", {}),
+        ("/sparql?query=" + quote(point), {"Accept": "text/tab-separated-values"}),
+        ("/sparql?query=" + quote(CG + "SELECT ?s WHERE { ?s a cg:Claim } ORDER BY ?s"), {}),
+        ("/sparql?query=" + quote("CONSTRUCT WHERE { ?s a <https://codex-graph.dev/ontology#Tag> }"), {}),
+        (f"/claims/{quote(NEG)}/sources", {}),
+        (f"/claims/{quote(claim.key)}/sources?limit=1", {}),
+    ]
+    odd = [
+        ("/sparql?query=" + quote("SELECT * WHERE { ?s ?p "), {}),  # syntax error
+        ("/sparql?query=" + quote("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"), {}),
+        ("/sparql?query=" + quote(point), {"Accept": "image/png"}),  # 406
+        ("/sparql?query=" + quote(point) + "&default-graph-uri=x", {}),
+        ("/sparql?query=" + quote(point), {"Origin": "http://elsewhere"}),
+        ("/claims/no%20such%20claim/sources", {}),
+        (f"/claims/{quote(NEG)}/sources?limit=0", {}),
+        (f"/claims/{quote(NEG)}/sources?limit=5&limit=6", {}),
+    ]
+
+    def answers(lane: bool):
+        async def fn(c, app):
+            out = []
+            for url, headers in plain + odd:
+                r = await c.get(url, headers=headers)
+                kept = {k: v for k, v in r.headers.items() if k.lower() not in ("date", "server")}
+                out.append((url, r.status_code, kept, r.content))
+            stack = app.middleware_stack
+            while stack is not None and not isinstance(stack, FastLane):
+                stack = getattr(stack, "app", None)
+            return out, (stack.served if stack is not None else None)
+
+        return call(kb, fn, fast_lane=lane, response_cache=False)
+
+    with_lane, served = answers(True)
+    without_lane, none = answers(False)
+    assert with_lane == without_lane
+    assert none is None and served == len(plain)
+    assert [status for _, status, _, _ in with_lane] == [200] * len(plain) + [400, 400, 406, 400, 200, 404, 422, 200]
