@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -70,12 +69,13 @@ class FastLane:
                 continue
             if any(name == b"origin" for name, _ in scope["headers"]):
                 return None
-            pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            request = Request(scope, receive)
+            pairs = request.query_params.multi_items()  # parsed once, for the endpoint too
             params = dict(pairs)
             if len(params) != len(pairs):
                 return None
             try:
-                return await handler(Request(scope, receive), match, params)
+                return await handler(request, match, params)
             except Exception:  # the full app answers it, errors and all
                 return None
         return None
