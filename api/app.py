@@ -139,6 +139,21 @@ def _install_errors(app: FastAPI) -> None:
         return error_response(500, "internal_error", "internal error; this is a bug in codex-graph")
 
 
+class _App(FastAPI):
+    """FastAPI with middleware outside its own stack (`outer`, outermost first): the response
+    cache and the fast lane answer before FastAPI's per-request layers run at all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.outer: list[tuple[Any, dict[str, Any]]] = []
+
+    def build_middleware_stack(self) -> Any:
+        app = super().build_middleware_stack()
+        for cls, options in reversed(self.outer):
+            app = cls(app, **options)
+        return app
+
+
 def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     """A FastAPI app serving kb: SPARQL at /sparql, the JSON API, OpenAPI docs at /docs."""
     from fastapi.middleware.cors import CORSMiddleware
@@ -167,7 +182,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
                 watcher.stop()
             app.state.current.close()
 
-    app = FastAPI(
+    app = _App(
         title="codex-graph",
         version="0.1.0",
         lifespan=lifespan,
@@ -175,14 +190,13 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     _install_errors(app)
-    if settings.fast_lane:
-        app.add_middleware(FastLane)
-    if settings.response_cache:
-        app.add_middleware(ResponseCache)
     if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"]
-        )
+        cors = {"allow_origins": settings.cors_origins, "allow_methods": ["GET", "POST"], "allow_headers": ["*"]}
+        app.outer.append((CORSMiddleware, cors))
+    if settings.response_cache:
+        app.outer.append((ResponseCache, {}))
+    if settings.fast_lane:
+        app.outer.append((FastLane, {}))
     app.include_router(sparql.router)
     app.include_router(routes.router)
     app.include_router(explorer.router)

@@ -47,13 +47,22 @@ def wait(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def wrk(url: str, duration: int, connections: int, accept: str) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+def wrk(url: str, duration: int, connections: int, accept: str, paths: list[str] | None = None) -> dict[str, float]:
+    """wrk against one URL, or (with `paths`) against each of these paths of its host in turn."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Accept: {accept}"]
+    script = None
+    if paths:
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+            fh.write("local paths = {\n" + "".join(f'  "{p}",\n' for p in paths) + "}\n")
+            fh.write("local i = 0\nrequest = function()\n  i = i + 1\n")
+            fh.write("  return wrk.format(nil, paths[(i % #paths) + 1])\nend\n")
+            script = fh.name
+        cmd += ["-s", script]
+    try:
+        out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout
+    finally:
+        if script:
+            os.unlink(script)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
 
     def pct(p: str) -> float:
@@ -72,6 +81,7 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--workers", type=int, default=1, help="SPARQL worker processes per HTTP worker")
     ap.add_argument("--http-workers", type=int, default=2, help="HTTP worker processes of codex-graph")
+    ap.add_argument("--claims", type=int, default=200, help="claims the varied runs go through")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (apt-get install wrk)")
@@ -83,6 +93,8 @@ def main() -> None:
         kb.model.key_of(CLAIM) if kb.model.key_of(CLAIM) else next(n.key for n in kb.model.nodes.values() if n.cls == "Claim")
     )
     claim_iri = kb.iri(claim_key)
+    # a different claim each request, the same claims in the same order for every server
+    claims = sorted(n.key for n in kb.model.nodes.values() if n.cls == "Claim")[: args.claims]
     tmp = tempfile.mkdtemp(prefix="codex-bench-")
     dump = write_dump(kb, tmp)
     store = os.path.join(tmp, "oxigraph")
@@ -122,16 +134,27 @@ def main() -> None:
         wait(f"http://127.0.0.1:{ox_port}/query?query=" + quote("ASK {}"))
         wait(f"http://127.0.0.1:{cg_port}/health")
         wait(f"http://127.0.0.1:{raw_port}/health")
-        point = f"SELECT ?p ?o WHERE {{ <{claim_iri}> ?p ?o }}"
-        sources = (
-            "PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-            "SELECT ?s ?rel ?title ?date ?author ?tweet WHERE { ?s ?rel <" + claim_iri + "> . "
-            "VALUES ?rel { cg:extractedClaim cg:enrichedClaim } ?s dcterms:title ?title . "
-            "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
-            "OPTIONAL { ?s cg:hasTweet ?tweet } }"
-        )
+
+        def point_of(iri: str) -> str:
+            return f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"
+
+        def sources_of(iri: str) -> str:
+            return (
+                "PREFIX cg: <https://codex-graph.dev/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                "SELECT ?s ?rel ?title ?date ?author ?tweet WHERE { ?s ?rel <" + iri + "> . "
+                "VALUES ?rel { cg:extractedClaim cg:enrichedClaim } ?s dcterms:title ?title . "
+                "OPTIONAL { ?s dcterms:date ?date } OPTIONAL { ?s dcterms:creator ?author } "
+                "OPTIONAL { ?s cg:hasTweet ?tweet } }"
+            )
+
+        point, sources = point_of(claim_iri), sources_of(claim_iri)
         js, app_json = "application/sparql-results+json", "application/json"
         d, c = args.duration, args.connections
+        varied = {
+            "point": [quote(point_of(kb.iri(k))) for k in claims],
+            "sources": [quote(sources_of(kb.iri(k))) for k in claims],
+            "api": [f"/claims/{quote(k)}/sources" for k in claims],
+        }
         rows = {
             "oxigraph serve: point SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(point)}", d, c, js),
             "oxigraph serve: sources SPARQL": wrk(f"http://127.0.0.1:{ox_port}/query?query={quote(sources)}", d, c, js),
@@ -143,6 +166,18 @@ def main() -> None:
             "codex-graph uncached: /claims/{ref}/sources": wrk(
                 f"http://127.0.0.1:{raw_port}/claims/{quote(claim_key)}/sources", d, c, app_json
             ),
+            "oxigraph serve: point SPARQL, varied claims": wrk(
+                f"http://127.0.0.1:{ox_port}/", d, c, js, ["/query?query=" + q for q in varied["point"]]
+            ),
+            "oxigraph serve: sources SPARQL, varied claims": wrk(
+                f"http://127.0.0.1:{ox_port}/", d, c, js, ["/query?query=" + q for q in varied["sources"]]
+            ),
+            "codex-graph uncached: point SPARQL, varied claims": wrk(
+                f"http://127.0.0.1:{raw_port}/", d, c, js, ["/sparql?query=" + q for q in varied["point"]]
+            ),
+            "codex-graph uncached: /claims/{ref}/sources, varied claims": wrk(
+                f"http://127.0.0.1:{raw_port}/", d, c, app_json, varied["api"]
+            ),
         }
     finally:
         for p in procs:
@@ -150,15 +185,17 @@ def main() -> None:
             p.wait(10)
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"root: {Path(args.root).name}  claim: {claim_key}  http workers: {args.http_workers}")
-    print(f"{'target':44} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
+    print(f"{'target':58} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     for name, r in rows.items():
-        print(f"{name:44} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
-    ox_point, ox_src = rows["oxigraph serve: point SPARQL"]["rps"], rows["oxigraph serve: sources SPARQL"]["rps"]
-    for label in ("codex-graph", "codex-graph uncached"):
+        print(f"{name:58} {r['rps']:9.0f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {r['non2xx']:8.0f}")
+    for label, suffix in (("codex-graph", ""), ("codex-graph uncached", ""), ("codex-graph uncached", ", varied claims")):
+        ox_point = rows["oxigraph serve: point SPARQL" + suffix]["rps"]
+        ox_src = rows["oxigraph serve: sources SPARQL" + suffix]["rps"]
+        ours = rows[label + ": point SPARQL" + suffix]["rps"]
         print(
-            f"{label}: point SPARQL req/s ratio to oxigraph {rows[label + ': point SPARQL']['rps'] / ox_point:.2f}; "
+            f"{label}{suffix}: point SPARQL req/s ratio to oxigraph {ours / ox_point:.2f}; "
             f"/claims/{{ref}}/sources to oxigraph's sources SPARQL "
-            f"{rows[label + ': /claims/{ref}/sources']['rps'] / ox_src:.2f}"
+            f"{rows[label + ': /claims/{ref}/sources' + suffix]['rps'] / ox_src:.2f}"
         )
 
 
