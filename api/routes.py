@@ -7,6 +7,7 @@ loop rather than hopping to a thread; those that can take long (lists, search, e
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from typing import Annotated, Any
@@ -53,7 +54,7 @@ def _state(request: Request) -> Any:
 @router.get("/health", tags=["service"], summary="Liveness, answered even when queries are saturated")
 async def health(request: Request) -> JSON:
     state = _state(request)
-    return JSON({"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes)})
+    return JSON({"status": "ok", "generation": state.generation, "nodes": len(state.kb.model.nodes), "pid": os.getpid()})
 
 
 @router.get("/stats", tags=["service"], summary="Compile summary: counts by class, references, diagnostics")

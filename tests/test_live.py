@@ -191,3 +191,30 @@ def test_schemathesis_finds_no_server_error(server):
     )
     assert run.returncode == 0, run.stdout[-3000:]
     assert "passed" in run.stdout
+
+
+def test_several_http_workers_share_the_port_and_the_load(tmp_path):
+    root = tmp_path / "kb"
+    shutil.copytree(SAMPLE, root)
+    server = Server(root, "--http-workers", "2")
+    try:
+        pids = set()
+        for _ in range(60):  # a fresh connection each time: the kernel spreads them over the sockets
+            r = httpx.get(server.url + "/health")
+            assert r.status_code == 200
+            pids.add(r.json()["pid"])
+        assert len(pids) == 2 and server.proc.pid not in pids
+    finally:
+        server.stop()
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(p) for p in pids), "workers outlived the server"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "State:\tZ" not in fh.read()
+    except OSError:
+        return False
