@@ -57,8 +57,20 @@ def serve_figures(root: Path, store: Path) -> dict[str, float]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait(f"http://127.0.0.1:{port}/health", timeout=600)
+        base = f"http://127.0.0.1:{port}"
+        wait(base + "/health", timeout=600)
         cold = time.perf_counter() - t
+        # memory while serving, not just at rest: the JSON API, search and both SPARQL paths
+        claim = httpx.get(base + "/claims", params={"limit": 1}, timeout=60).json()["items"][0]["id"]
+        iri = "https://codex-graph.dev/kb/" + claim
+        for path, params in [
+            (f"/claims/{claim}/sources", {}),
+            (f"/claims/{claim}/related", {}),
+            ("/search", {"q": "futarchy markets"}),
+            ("/sparql", {"query": f"SELECT ?p ?o WHERE {{ <{iri}> ?p ?o }}"}),
+            ("/sparql", {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://codex-graph.dev/ontology#Claim> }"}),
+        ]:
+            httpx.get(base + path, params=params, timeout=60).raise_for_status()
         time.sleep(1.0)
         return {"cold_start_s": cold, "rss_mb": rss_tree(proc.pid) / 2**20}
     finally:
@@ -163,7 +175,7 @@ def main() -> None:
         "",
         "## Serving from a built store",
         "",
-        "| corpus | cold start to /health s | RSS of server and query worker MB |",
+        "| corpus | cold start to /health s | RSS of server and query worker MB (after answering each kind of request) |",
         "|---|---:|---:|",
     ]
     for n, fig in serve_rows:
