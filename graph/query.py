@@ -7,6 +7,7 @@ are all seen. Results formats live in the tables below.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,8 @@ def _unescape(match: re.Match[str]) -> str:
     return chr(int(match.group(1) or match.group(2), 16))
 
 
-def tokens(sparql: str) -> list[tuple[str, str]] | None:
+@lru_cache(maxsize=1024)
+def tokens(sparql: str) -> tuple[tuple[str, str], ...] | None:
     """The query's (kind, text) tokens, after SPARQL's codepoint escapes are applied; None when
     the text holds anything this small lexer does not know (the full check then decides)."""
     try:
@@ -117,17 +119,17 @@ def tokens(sparql: str) -> list[tuple[str, str]] | None:
         if m.lastgroup != "skip":
             out.append((m.lastgroup or "", m.group()))
         pos = m.end()
-    return out
+    return tuple(out)
 
 
-def _after_prologue(toks: list[tuple[str, str]]) -> int:
+def _after_prologue(toks: Sequence[tuple[str, str]]) -> int:
     i = 0
     while i < len(toks) and toks[i][0] == "word" and toks[i][1].upper() in ("PREFIX", "BASE"):
         i += 3 if toks[i][1].upper() == "PREFIX" else 2
     return i
 
 
-def _quick_form(toks: list[tuple[str, str]]) -> str | None:
+def _quick_form(toks: Sequence[tuple[str, str]]) -> str | None:
     """The form of a query that plainly holds none of the risky keywords, else None."""
     if any(kind == "word" and text.upper() in _NEEDS_FULL_CHECK for kind, text in toks):
         return None
@@ -137,7 +139,7 @@ def _quick_form(toks: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def _is_point(toks: list[tuple[str, str]]) -> bool:
+def _is_point(toks: Sequence[tuple[str, str]]) -> bool:
     """One triple pattern about a named subject, under at most DISTINCT, LIMIT and OFFSET, as in
     `SELECT ?p ?o WHERE { <s> ?p ?o }`: its cost is bounded by that subject's out-degree."""
     rest = [(k, t.upper() if k == "word" else t) for k, t in toks[_after_prologue(toks) :]]
