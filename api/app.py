@@ -255,7 +255,7 @@ class _Watcher:
                 job, self._unwritten = self._unwritten, None
             if job is not None:
                 try:
-                    job.persist(search_index=False)
+                    job.persist()
                 except Exception:
                     log.exception("could not write the store; the served graph is unaffected")
             elif self.stop_event.is_set():

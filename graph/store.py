@@ -379,7 +379,8 @@ def _serving_pickler(fh: Any) -> pickle.Pickler:
 
 
 def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str, serving: bool = False) -> KnowledgeBase:
-    if serving and (sdir / "serving.pickle").exists():
+    # the light records leave the bodies to the search index: without one, load everything
+    if serving and (sdir / "serving.pickle").exists() and (sdir / f"{oxigraph}.search.sqlite").exists():
         with open(sdir / "serving.pickle", "rb") as fh:
             summary, resolver, model = pickle.load(fh)
         kb = KnowledgeBase(root, model, resolver, base, _summary=summary)

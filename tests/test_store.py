@@ -175,3 +175,16 @@ def test_a_server_loads_the_store_light_and_answers_the_same(tmp_path):
     export(light, "teleo-app", b)
     assert a.getvalue() == b.getvalue() and b'"challenged": true' in b.getvalue()
     assert SearchIndex(light).search("grid storage") == SearchIndex(full).search("grid storage")
+
+
+def test_a_store_without_its_search_index_is_loaded_whole(tmp_path):
+    """The light records keep no bodies; a store written without a search index (which holds
+    them) is loaded in full instead, so search and bodies stay right."""
+    from graph.search import SearchIndex
+
+    root = write_kb(tmp_path / "kb", {f"domains/x/{A}.md": claim(A, "Sodium cells are cheap."), f"domains/x/{B}.md": claim(B)})
+    pending = build(root, tmp_path / "store", persist=False)
+    pending.persist(search_index=False)
+    kb = build(root, tmp_path / "store", serving=True).kb
+    assert kb.bodies()[f"domains/x/{A}.md"].strip().endswith("Sodium cells are cheap.")
+    assert SearchIndex(kb).search("sodium")["results"][0]["path"] == f"domains/x/{A}.md"
