@@ -35,7 +35,7 @@ def _worker(host: str, port: int, log_level: str) -> None:
     import uvicorn
 
     sock = _listen(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level=log_level)
+    config = uvicorn.Config(APP, factory=True, log_level=log_level, access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -45,7 +45,7 @@ def run(host: str, port: int, workers: int, log_level: str = "warning") -> None:
     if not hasattr(socket, "SO_REUSEPORT"):  # pragma: no cover - not on Linux or macOS
         import uvicorn
 
-        uvicorn.run(APP, factory=True, workers=workers, host=host, port=port, log_level=log_level)
+        uvicorn.run(APP, factory=True, workers=workers, host=host, port=port, log_level=log_level, access_log=False)
         return
     # a plain bind fails if anything, another sharing server included, holds the port
     _listen(host, port, share=False).close()

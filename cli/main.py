@@ -329,13 +329,13 @@ def serve(
             raise UsageError("--sparql-endpoint serves a remote store: no --watch, one HTTP worker")
         kb = load(sparql_endpoint, graph_iri, ctx.find_root().obj["base"] or DEFAULT_BASE)
         click.echo(f"serving {sparql_endpoint} ({len(kb.model.nodes)} nodes) on http://{host}:{port}", err=True)
-        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning", access_log=False)
         return
     result = _build(ctx, root, progress=True, serving=True)
     kb = result.kb
     click.echo(f"serving {kb.root} ({len(kb.model.nodes)} nodes, store {result.status}) on http://{host}:{port}", err=True)
     if http_workers <= 1:
-        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(kb, settings), host=host, port=port, log_level="warning", access_log=False)
         return
     if watch:
         raise UsageError("--watch needs a single HTTP worker (one process rebuilds the store)")
