@@ -41,9 +41,11 @@ class KnowledgeBase:
     snapshot: Any = None
     """What the store needs to rebuild incrementally from this build (parsed files, fingerprints)."""
     oxigraph_dir: Path | None = None
+    light: bool = False
+    """Loaded for serving, without references and document bodies (see `graph.store`): the
+    summary comes from `_summary`, computed when the store was written, and the bodies from the
+    store's search index."""
     _summary: dict[str, Any] | None = None
-    """Counts computed when the store was written, for a knowledge base loaded without its
-    references and document bodies (see `graph.store`)."""
 
     @property
     def store(self) -> Any:
@@ -92,7 +94,7 @@ class KnowledgeBase:
     def bodies(self) -> dict[str, str]:
         """Body text by document path. A knowledge base served from a store does not hold the
         bodies in memory; they are read back from the store's search index, which keeps them."""
-        if self._summary is None or self.oxigraph_dir is None:
+        if not self.light:
             return {path: doc.body for path, doc in self.model.documents.items()}
         from .search import stored_bodies
 
@@ -104,7 +106,7 @@ class KnowledgeBase:
 
     def summary(self) -> dict[str, Any]:
         """Counts by node class, edges, references and diagnostics: what `stats` prints."""
-        if self._summary is not None:
+        if self.light and self._summary is not None:
             return {**self._summary, "timings_s": {k: round(v, 3) for k, v in self.timings.items()}}
         m = self.model
         methods = Counter(r.method.split("+")[0] for r in m.references)

@@ -33,7 +33,7 @@ def stored_bodies(kb: KnowledgeBase) -> dict[str, str]:
     """Document bodies by node key, as kept in the search index persisted beside the store."""
     db = sqlite3.connect(f"file:{kb.oxigraph_dir}.search.sqlite?mode=ro", uri=True)
     try:
-        return dict(db.execute("SELECT key, body FROM docs WHERE cls NOT IN ('Tweet')").fetchall())
+        return dict(db.execute("SELECT key, body FROM docs WHERE cls != 'Tweet'").fetchall())
     finally:
         db.close()
 

@@ -383,7 +383,7 @@ def _load_kb(sdir: Path, root: Path, base: str, oxigraph: str, serving: bool = F
     if serving and (sdir / "serving.pickle").exists() and (sdir / f"{oxigraph}.search.sqlite").exists():
         with open(sdir / "serving.pickle", "rb") as fh:
             summary, resolver, model = pickle.load(fh)
-        kb = KnowledgeBase(root, model, resolver, base, _summary=summary)
+        kb = KnowledgeBase(root, model, resolver, base, light=True, _summary=summary)
         kb.store_dir = sdir
         kb.oxigraph_dir = sdir / oxigraph
         return kb
