@@ -65,12 +65,12 @@ class State:
 
     def prepare(self) -> None:
         """Start what a state built with `defer=True` left for later: the query engine (its
-        N-Triples dump first, when there is no store) and the search index."""
+        N-Triples dump first, when there is no store). The search index is built by the first
+        search, so that back-to-back reloads do not each build one."""
         if isinstance(self.engine, Engine):
             if self.kb.oxigraph_dir is None:
                 write_dump(self.kb, self.tmpdir.name)
             self.engine.start()
-        self.search.open()
 
     def close(self) -> None:
         self.engine.close()
@@ -204,7 +204,7 @@ def create_app(kb: KnowledgeBase, settings: Settings | None = None) -> FastAPI:
     return app
 
 
-PERSIST_QUIET = 1.0
+PERSIST_QUIET = 5.0
 """Seconds without a reload before a reloading server writes its store."""
 
 
@@ -281,8 +281,9 @@ class _Watcher:
     def reload(self) -> None:
         """Compile again and swap; requests in flight keep the state they started with.
 
-        The new graph is served as soon as it is compiled: its query engine and search index
-        start after the swap (queries to them wait), and the persisted store is written last.
+        The new graph is served as soon as it is compiled: its query engine starts after the swap
+        (queries wait for it), its search index at the first search, and the persisted store is
+        written once edits settle.
         """
         old: State = self.app.state.current
         pending = None
