@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import IO, Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Namespace, URIRef
@@ -114,7 +115,9 @@ _STRING, _INTEGER, _DECIMAL = "", f"{_XSD}integer", f"{_XSD}decimal"
 
 def _lit(value: str, datatype: str = _STRING) -> str:
     """An N-Triples literal."""
-    text = '"' + value.translate(_ESCAPES) + '"'
+    if "\\" in value or '"' in value or "\n" in value or "\r" in value:
+        value = value.translate(_ESCAPES)
+    text = '"' + value + '"'
     return text + f"^^<{datatype}>" if datatype else text
 
 
@@ -153,6 +156,7 @@ def prefix_map(base: str) -> dict[str, str]:
     return {"kb": base, **{p: str(ns) for p, ns in PREFIXES.items()}}
 
 
+@lru_cache(maxsize=4096)
 def field_iri(name: str) -> URIRef:
     """The predicate that keeps an unknown frontmatter field."""
     return CGF[_FIELD_NAME.sub("_", name) or "_"]
@@ -183,34 +187,42 @@ def triples(model: Model, base: str) -> Iterator[str]:
                 if value is not None:
                     yield f"{s} <{pred}> {_lit(str(value), str(dtype) if dtype else _STRING)} .\n"
     counters: dict[str, int] = {}
+    # IRIs spelled out once: rdflib's namespace lookups would cost more than the rest per triple
+    predicates = {kind: f"<{pred}>" for kind, pred in EDGE_PREDICATES.items() if isinstance(pred, URIRef)}
+    reference, referrer, relation, target = (f"<{CG}{t}>" for t in ("Reference", "referrer", "relation", "target"))
+    raw_text, resolution, score_p, field_p = (f"<{CG}{t}>" for t in ("rawText", "resolution", "score", "field"))
     for edge in model.edges:
         s, o = f"<{base}{edge.src}>", f"<{base}{edge.dst}>"
-        pred = EDGE_PREDICATES[edge.kind]
-        yield f"{s} <{pred}> {o} .\n"
-        if "raw" in edge.props:
+        pred = predicates[edge.kind]
+        yield f"{s} {pred} {o} .\n"
+        props = edge.props
+        if "raw" in props:
             n = counters.get(edge.src, 0) + 1
             counters[edge.src] = n
             r = f"<{base}{edge.src}/ref/{n}>"
-            yield f"{r} {a} <{CG.Reference}> .\n"
-            yield f"{r} <{CG.referrer}> {s} .\n"
-            yield f"{r} <{CG.relation}> <{pred}> .\n"
-            yield f"{r} <{CG.target}> {o} .\n"
-            yield f"{r} <{CG.rawText}> {_lit(edge.props['raw'])} .\n"
-            yield f"{r} <{CG.resolution}> {_lit(edge.props['method'])} .\n"
-            score = str(round(float(edge.props["score"]), 3))
-            yield f"{r} <{CG.score}> {_lit(score, _DECIMAL)} .\n"
-            if edge.props.get("field"):
-                yield f"{r} <{CG.field}> {_lit(edge.props['field'])} .\n"
+            yield f"{r} {a} {reference} .\n"
+            yield f"{r} {referrer} {s} .\n"
+            yield f"{r} {relation} {pred} .\n"
+            yield f"{r} {target} {o} .\n"
+            yield f"{r} {raw_text} {_lit(props['raw'])} .\n"
+            yield f"{r} {resolution} {_lit(props['method'])} .\n"
+            score = str(round(float(props["score"]), 3))
+            yield f"{r} {score_p} {_lit(score, _DECIMAL)} .\n"
+            if props.get("field"):
+                yield f"{r} {field_p} {_lit(props['field'])} .\n"
             if edge.line is not None:
                 yield f"{r} {line_p} {_lit(str(edge.line), _INTEGER)} .\n"
 
 
+_TITLE, _DOC_TYPE, _HEADING = f"<{DCTERMS.title}>", f"<{CG.docType}>", f"<{CG.heading}>"
+
+
 def _document(s: str, title: str, props: dict[str, Any]) -> Iterator[str]:
-    yield f"{s} <{DCTERMS.title}> {_lit(title)} .\n"
+    yield f"{s} {_TITLE} {_lit(title)} .\n"
     if props.get("doc_type"):
-        yield f"{s} <{CG.docType}> {_lit(props['doc_type'])} .\n"
+        yield f"{s} {_DOC_TYPE} {_lit(props['doc_type'])} .\n"
     if props.get("h1") is not None:
-        yield f"{s} <{CG.heading}> {_lit(str(props['h1']))} .\n"
+        yield f"{s} {_HEADING} {_lit(str(props['h1']))} .\n"
     for name, value in props["fields"].items():
         if name in TEXT_FIELDS:
             yield from _values(s, TEXT_FIELDS[name], value)
