@@ -188,13 +188,13 @@ def triples(model: Model, base: str) -> Iterator[str]:
                     yield f"{s} <{pred}> {_lit(str(value), str(dtype) if dtype else _STRING)} .\n"
     counters: dict[str, int] = {}
     # IRIs spelled out once: rdflib's namespace lookups would cost more than the rest per triple
-    predicates = {kind: f"<{pred}>" for kind, pred in EDGE_PREDICATES.items() if isinstance(pred, URIRef)}
+    predicates = {kind: f"<{iri}>" for kind, iri in EDGE_PREDICATES.items() if isinstance(iri, URIRef)}
     reference, referrer, relation, target = (f"<{CG}{t}>" for t in ("Reference", "referrer", "relation", "target"))
     raw_text, resolution, score_p, field_p = (f"<{CG}{t}>" for t in ("rawText", "resolution", "score", "field"))
     for edge in model.edges:
         s, o = f"<{base}{edge.src}>", f"<{base}{edge.dst}>"
-        pred = predicates[edge.kind]
-        yield f"{s} {pred} {o} .\n"
+        edge_p = predicates[edge.kind]
+        yield f"{s} {edge_p} {o} .\n"
         props = edge.props
         if "raw" in props:
             n = counters.get(edge.src, 0) + 1
@@ -202,7 +202,7 @@ def triples(model: Model, base: str) -> Iterator[str]:
             r = f"<{base}{edge.src}/ref/{n}>"
             yield f"{r} {a} {reference} .\n"
             yield f"{r} {referrer} {s} .\n"
-            yield f"{r} {relation} {pred} .\n"
+            yield f"{r} {relation} {edge_p} .\n"
             yield f"{r} {target} {o} .\n"
             yield f"{r} {raw_text} {_lit(props['raw'])} .\n"
             yield f"{r} {resolution} {_lit(props['method'])} .\n"
