@@ -48,6 +48,75 @@ class Resolution:
         }
 
 
+def names_of(doc: Document) -> set[str]:
+    """Every name a document answers to as written: title, file name, path, H1, title/name fields."""
+    stem = doc.path.rsplit("/", 1)[-1][:-3]
+    names = {doc.title, stem, doc.path, doc.path[:-3]}
+    if doc.h1:
+        names.add(doc.h1)
+    for key in ("title", "name"):
+        value = doc.fields.get(key)
+        if isinstance(value, str):
+            names.add(value.strip())
+    return {n for n in names if n}
+
+
+def _segments(path: str) -> list[str]:
+    return [normalise(seg) for seg in path[:-3].split("/")]
+
+
+def _suffixes(segments: list[str]) -> list[str]:
+    return ["/".join(segments[i:]) for i in range(len(segments) - 1)]
+
+
+class Reach:
+    """What changing some documents could change in resolution: each stage of `_candidates`
+    asked of their names (old and new). An answer is kept only if no stage could now answer
+    differently: no candidate changed, no exact, normalised, path-suffix or base name matches a
+    changed name, no changed name starts with the text (prefix), and none shares a word with it
+    (fuzzy).
+
+    Past `MAX_REACH` names the check would cost more than resolving again, so it touches all.
+    """
+
+    MAX_REACH = 2000
+
+    def __init__(self, docs: Iterable[Document], paths: set[str]) -> None:
+        self.paths = paths
+        self.names: set[str] = set()
+        self.suffixes: set[str] = set()
+        self.basenames: set[str] = set()
+        for doc in docs:
+            self.names |= names_of(doc)
+            segments = _segments(doc.path)
+            self.basenames.add(segments[-1])
+            self.suffixes.update(_suffixes(segments))
+        self.norms = {n for n in map(normalise, self.names) if n}
+        self.tokens = {token for n in self.norms for token in n.split()}
+        self.everything = len(self.norms) > self.MAX_REACH
+
+    def touches(self, ref: str, candidates: Iterable[str]) -> bool:
+        if self.everything or any(c in self.paths for c in candidates):
+            return True
+        text = clean_reference(ref)
+        if not text:
+            return False
+        head = annotation_head(text)
+        for form in (text, clean_reference(head) if head else None):
+            if form and (form in self.names or normalise(form) in self.norms):
+                return True
+            if form and "/" in form and "/".join(normalise(seg) for seg in form.strip("/").split("/")) in self.suffixes:
+                return True
+        if "/" in text and normalise(text.rsplit("/", 1)[-1]) in self.basenames:
+            return True
+        n = normalise(text.rstrip(".…").rstrip())
+        if len(n) >= MIN_PREFIX and any(key.startswith(n) for key in self.norms):
+            return True
+        # fuzzy pools are made of keys sharing the query's rarest words, and which words are
+        # rarest depends on the keys holding them: a changed key sharing no word cannot matter
+        return len(n) >= MIN_FUZZY and not self.tokens.isdisjoint(n.split())
+
+
 class Resolver:
     """An index of every document's names, answering `resolve(text)`."""
 
@@ -74,26 +143,28 @@ class Resolver:
         domains = doc.fields.get("domain")
         if isinstance(domains, list) and domains and isinstance(domains[0], str):
             self.domains[doc.path] = domains[0]
-        stem = doc.path.rsplit("/", 1)[-1][:-3]
-        names = {doc.title, stem, doc.path, doc.path[:-3]}
-        if doc.h1:
-            names.add(doc.h1)
-        for key in ("title", "name"):
-            value = doc.fields.get(key)
-            if isinstance(value, str):
-                names.add(value.strip())
-        for name in names:
-            if name:
-                self.exact.setdefault(name, set()).add(doc.path)
-                n = normalise(name)
-                if n:
-                    self.norm.setdefault(n, set()).add(doc.path)
-        segments = [normalise(seg) for seg in doc.path[:-3].split("/")]
+        for name in names_of(doc):
+            self.exact.setdefault(name, set()).add(doc.path)
+            n = normalise(name)
+            if n:
+                self.norm.setdefault(n, set()).add(doc.path)
+        segments = _segments(doc.path)
         self.basename.setdefault(segments[-1], set()).add(doc.path)
-        for i in range(len(segments) - 1):
-            self.suffixes.setdefault("/".join(segments[i:]), set()).add(doc.path)
+        for suffix in _suffixes(segments):
+            self.suffixes.setdefault(suffix, set()).add(doc.path)
         self._sorted = None
         self._tokens = None
+
+    def carry(self, old: Resolver, changed: Iterable[Document], changed_paths: set[str]) -> int:
+        """Take over the old resolver's answers that the changed documents (old and new versions)
+        cannot have altered; returns how many. See `Reach` for what "cannot" means."""
+        reach = Reach(changed, changed_paths)
+        kept = 0
+        for text, hit in old._cache.items():
+            if not reach.touches(text, hit[2]):
+                self._cache[text] = hit
+                kept += 1
+        return kept
 
     def _lookup(self, text: str) -> tuple[str, float, list[str]] | None:
         found = self.exact.get(text)

@@ -25,13 +25,11 @@ from typing import Any
 from . import documents, reader
 from .compiler import DEFAULT_BASE, SAMPLE_ROOT, KnowledgeBase, paused_gc
 from .errors import CodexGraphError
-from .links import clean_reference, normalise
 from .model import Model, assemble
 from .records import Diagnostic, Document
 from .resolver import Resolver
 
 STORE_VERSION = 7
-EXACTISH = frozenset({"exact", "normalized", "path-suffix"})
 
 
 @dataclass
@@ -125,28 +123,6 @@ def _parse_all(
                 if prev is not None and prev.digest == result.digest and prev.doc is not None:
                     result = Parsed(result.digest, result.size, result.mtime_ns, prev.doc, prev.diagnostics)
                 yield rel, result
-
-
-def _names(doc: Document) -> set[str]:
-    stem = doc.path.rsplit("/", 1)[-1][:-3]
-    names = {doc.title, stem, doc.path, doc.path[:-3], doc.h1 or ""}
-    return {n for n in names if n} | {normalise(n) for n in names if n}
-
-
-def _carry_cache(old: Resolver | None, new: Resolver, touched_names: set[str], touched_paths: set[str]) -> int:
-    """Keep old resolutions that no changed file can affect; returns how many were kept."""
-    if old is None:
-        return 0
-    kept = 0
-    for text, (method, score, cands) in old._cache.items():
-        if method not in EXACTISH or any(c in touched_paths for c in cands):
-            continue
-        clean = clean_reference(text)
-        if clean in touched_names or normalise(clean) in touched_names:
-            continue
-        new._cache[text] = (method, score, cands)
-        kept += 1
-    return kept
 
 
 def build(
@@ -250,12 +226,14 @@ def _build(
     docs = [p.doc for p in parsed.values() if p.doc is not None]
     resolver = Resolver(docs)
     touched_paths = set(changed) | set(removed)
-    touched_names: set[str] = set()
-    for rel in touched_paths:
-        for version in (old_parsed.get(rel), parsed.get(rel)):
-            if version is not None and version.doc is not None:
-                touched_names |= _names(version.doc)
-    _carry_cache(old_resolver, resolver, touched_names, touched_paths)
+    touched = [
+        version.doc
+        for rel in touched_paths
+        for version in (old_parsed.get(rel), parsed.get(rel))
+        if version is not None and version.doc is not None
+    ]
+    if old_resolver is not None:
+        resolver.carry(old_resolver, touched, touched_paths)
     model = assemble(docs, resolver)
     model.diagnostics = [d for p in parsed.values() for d in p.diagnostics] + model.diagnostics
     model.files_seen = len(entries)

@@ -188,3 +188,57 @@ def test_a_store_without_its_search_index_is_loaded_whole(tmp_path):
     kb = build(root, tmp_path / "store", serving=True).kb
     assert kb.bodies()[f"domains/x/{A}.md"].strip().endswith("Sodium cells are cheap.")
     assert SearchIndex(kb).search("sodium")["results"][0]["path"] == f"domains/x/{A}.md"
+
+
+def test_incremental_resolution_follows_every_stage(tmp_path, monkeypatch):
+    """Each kind of resolution flips when a file it depends on comes or goes, and the
+    incremental build keeps up with a full one; an unrelated edit re-resolves nothing."""
+    from graph.resolver import Resolver
+
+    solar, grid = "solar storage wins", "grid batteries pay back in seven years across most markets"
+    heat, wind = "heat pumps halve household heating bills in cold climates", "wind curtailment rises with penetration"
+    body = (
+        "[[x/solar storage wins]] [[grid batteries pay bck in seven years across most markets]] "
+        "[[heat pumps halve household heating bills in cold clim...]] "
+        f"[[old/place/{wind}]] [[{solar} — see also the grid study]] [[a claim nobody wrote yet about tidal power]]"
+    )
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "domains/r/refs.md": claim("refs", body, domain="r"),
+            f"domains/x/{solar}.md": claim(solar, domain="x"),
+            f"domains/g/{grid}.md": claim(grid, domain="g"),
+            f"domains/h/{heat}.md": claim(heat, domain="h"),
+            f"domains/w/{wind}.md": claim(wind, domain="w"),
+            "domains/u/unrelated.md": claim("unrelated", domain="u"),
+        },
+    )
+    store = tmp_path / "store"
+    first = build(root, store)
+    methods = {r.raw: r.method for r in first.kb.model.references if r.path == "domains/r/refs.md"}
+    assert sorted(methods.values()) == ["annotation", "fuzzy", "moved-path", "path-suffix", "prefix", "unresolved"]
+
+    steps = [
+        {f"other/x/{solar}.md": claim(solar, domain="o")},  # the path suffix now names two files
+        {"domains/g/grid batteries pay back in seven years across most market.md": claim("near twin", domain="g")},
+        {"domains/h/heat pumps halve household heating bills in cold climates and towns.md": claim("heat 2", domain="h")},
+        {"domains/t/a claim nobody wrote yet about tidal power.md": claim("tidal", domain="t")},
+        {f"elsewhere/{wind}.md": claim(wind, domain="e")},
+    ]
+    for files in steps:
+        write_kb(root, files)
+        inc = build(root, store)
+        assert inc.status == "incremental"
+        same_as_full(inc.kb, root)
+    os.remove(root / "domains" / "g" / f"{grid}.md")
+    same_as_full(build(root, store).kb, root)
+
+    calls = []
+    original = Resolver._candidates
+    monkeypatch.setattr(Resolver, "_candidates", lambda self, ref: calls.append(ref) or original(self, ref))
+    (root / "domains" / "u" / "unrelated.md").write_text(claim("unrelated", "Nothing shared here.", domain="u"))
+    bump(root / "domains" / "u" / "unrelated.md")
+    inc = build(root, store)
+    assert inc.changed == ["domains/u/unrelated.md"]
+    assert calls == [], calls  # every answer was carried over, none resolved again
+    same_as_full(inc.kb, root)
