@@ -15,20 +15,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .routes import claim_sources
+from .sparql import sparql
+
 Handler = Callable[[Request, re.Match[str], dict[str, str]], Awaitable[Response | None]]
 
 
 async def _sparql(request: Request, _match: re.Match[str], params: dict[str, str]) -> Response | None:
-    from .sparql import sparql
-
     if "query" not in params or set(params) - {"query", "format"}:
         return None
     return await sparql(request)
 
 
 async def _claim_sources(request: Request, match: re.Match[str], params: dict[str, str]) -> Response | None:
-    from .routes import claim_sources
-
     if set(params) - {"limit"}:
         return None
     limit = params.get("limit", "20")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CodexGraphError, QueryError, QuerySyntaxError
+from .query import is_point_lookup
 
 
 class QueryTimeout(CodexGraphError):
@@ -161,11 +162,8 @@ class Engine:
 
     async def run(self, query: str, fmt: str) -> Answer:
         """Run a checked query; raise QueryTimeout past the limit, EngineBusy when saturated."""
-        if self.local_points and not self._closed:
-            from .query import is_point_lookup
-
-            if is_point_lookup(query):
-                return self._run_here(query, fmt)
+        if self.local_points and not self._closed and is_point_lookup(query):
+            return self._run_here(query, fmt)
         if not self._settled.is_set():
             await asyncio.get_running_loop().run_in_executor(None, self._settled.wait, STARTUP_WAIT)
         if self._idle is None:

@@ -161,6 +161,12 @@ GRAPH_WRITERS: dict[str, tuple[str, str]] = {
 }
 
 
+def _writer(fmt: str, prefixes: dict[str, str] | None) -> tuple[str, Writer]:
+    if fmt == "table":  # the one writer that needs the prefixes
+        return "text/plain; charset=utf-8", lambda n, r, a, t: table(n, r, a, t, prefixes)
+    return WRITERS[fmt]
+
+
 def execute(store: Any, query: str, fmt: str, cap: int, prefixes: dict[str, str] | None = None) -> tuple[str, bytes, bool, int]:
     """Run a (checked) query on a pyoxigraph store; return (media type, body, truncated, rows).
 
@@ -170,12 +176,8 @@ def execute(store: Any, query: str, fmt: str, cap: int, prefixes: dict[str, str]
     import pyoxigraph as ox
 
     result = store.query(query)
-    writers: dict[str, tuple[str, Writer]] = {
-        **WRITERS,
-        "table": ("text/plain; charset=utf-8", lambda n, r, a, t: table(n, r, a, t, prefixes)),
-    }
     if isinstance(result, ox.QueryBoolean):
-        media, write = writers[fmt]
+        media, write = _writer(fmt, prefixes)
         return media, write([], [], bool(result), False), False, 1
     if isinstance(result, ox.QuerySolutions):
         names = [v.value for v in result.variables]
@@ -186,7 +188,7 @@ def execute(store: Any, query: str, fmt: str, cap: int, prefixes: dict[str, str]
                 truncated = True
                 break
             rows.append([solution[i] for i in range(len(names))])
-        media, write = writers[fmt]
+        media, write = _writer(fmt, prefixes)
         return media, write(names, rows, None, truncated), truncated, len(rows)
     triples: list[Any] = []
     truncated = False
